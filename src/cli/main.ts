@@ -1,4 +1,8 @@
 import { Command } from 'commander';
+import { registerCommands } from './commands/index.ts';
 
-const program = new Command('slipway').description('A local cloud for AWS Lambda applications.');
-program.parse();
+const program = new Command('slipway')
+  .description('A local cloud for AWS Lambda applications.')
+  .showHelpAfterError();
+registerCommands(program);
+await program.parseAsync();
