@@ -10,6 +10,19 @@ export interface Where {
   resource?: string;
 }
 
+/** What Slipway's exit codes mean (README, "Exit codes"). */
+export const EXIT_CODES = {
+  ok: 0,
+  /** The function ran and failed (handler error, timeout, crash). */
+  functionError: 1,
+  /** Slipway could not do what was asked: a flag, an event file, the template, a port. */
+  badInput: 2,
+  /** An unexpected fault inside Slipway (a bug: please report it). */
+  internal: 3,
+  /** Stopped by a signal (Ctrl-C). */
+  interrupted: 130,
+} as const;
+
 export class SlipwayError extends Error {
   override readonly name = 'SlipwayError';
   constructor(
@@ -26,9 +39,9 @@ export class SlipwayError extends Error {
   get hint(): string | undefined {
     return this.details.hint;
   }
-  /** Process exit code the CLI uses for this error (default 1). */
+  /** Process exit code the CLI uses for this error (default 2: see EXIT_CODES). */
   get exitCode(): number {
-    return this.details.exitCode ?? 1;
+    return this.details.exitCode ?? EXIT_CODES.badInput;
   }
 }
 

@@ -1,0 +1,117 @@
+/**
+ * Flags + files + environment → one validated, frozen Config per command. Nothing deeper in the
+ * code reads `process.env`: the CLI calls these functions once and passes the result down.
+ */
+import { SlipwayError } from '../shared/errors.ts';
+
+export const DEFAULT_EDGE_PORT = 4566;
+export const DEFAULT_API_PORT = 3000;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+
+export type RuntimeTransport = 'auto' | 'http';
+
+export interface CommonConfig {
+  /** Template file or directory (undefined: look in cwd). */
+  template: string | undefined;
+  cwd: string;
+  region: string;
+  accountId: string;
+  stackName: string | undefined;
+  parameterOverrides: string[];
+  envVarsFile: string | undefined;
+  transport: RuntimeTransport;
+  debugPort: number | undefined;
+}
+
+export interface DevConfig extends CommonConfig {
+  host: string;
+  port: number;
+  apiPort: number;
+  watch: boolean;
+  json: boolean;
+}
+
+export interface InvokeConfig extends CommonConfig {
+  functionId: string;
+  /** Event file path, `-` for stdin, or undefined for `{}`. */
+  event: string | undefined;
+}
+
+/** The flags shared by commands that load a project and run functions, as commander hands them over. */
+export interface CommonFlags {
+  template?: string;
+  region?: string;
+  accountId?: string;
+  stackName?: string;
+  parameterOverrides?: string[];
+  envVars?: string;
+  runtimeApi?: string;
+  debugPort?: string;
+}
+
+export interface DevFlags extends CommonFlags {
+  host?: string;
+  port?: string;
+  apiPort?: string;
+  watch?: boolean;
+  json?: boolean;
+}
+
+export function parsePort(value: string, flag: string, allowZero = true): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535)
+    throw new SlipwayError(
+      'InvalidOption',
+      `${flag} must be a port number between ${allowZero ? 0 : 1} and 65535, got '${value}'`,
+      {
+        exitCode: 2,
+      },
+    );
+  return n;
+}
+
+function commonConfig(flags: CommonFlags, env: NodeJS.ProcessEnv, cwd: string): CommonConfig {
+  const transport = flags.runtimeApi ?? 'auto';
+  if (transport !== 'auto' && transport !== 'http')
+    throw new SlipwayError('InvalidOption', `--runtime-api must be 'auto' or 'http', got '${transport}'`, {
+      exitCode: 2,
+    });
+  const accountId = flags.accountId ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId))
+    throw new SlipwayError('InvalidOption', `--account-id must be 12 digits, got '${accountId}'`, {
+      exitCode: 2,
+    });
+  return {
+    template: flags.template,
+    cwd,
+    region: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION,
+    accountId,
+    stackName: flags.stackName,
+    parameterOverrides: flags.parameterOverrides ?? [],
+    envVarsFile: flags.envVars,
+    transport,
+    debugPort: flags.debugPort === undefined ? undefined : parsePort(flags.debugPort, '--debug-port', false),
+  };
+}
+
+export function devConfig(flags: DevFlags, env: NodeJS.ProcessEnv, cwd: string): Readonly<DevConfig> {
+  return Object.freeze({
+    ...commonConfig(flags, env, cwd),
+    host: flags.host ?? DEFAULT_HOST,
+    port: flags.port === undefined ? DEFAULT_EDGE_PORT : parsePort(flags.port, '--port'),
+    apiPort: flags.apiPort === undefined ? DEFAULT_API_PORT : parsePort(flags.apiPort, '--api-port'),
+    watch: flags.watch ?? true,
+    json: flags.json ?? false,
+  });
+}
+
+export function invokeConfig(
+  functionId: string,
+  flags: CommonFlags & { event?: string },
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Readonly<InvokeConfig> {
+  return Object.freeze({ ...commonConfig(flags, env, cwd), functionId, event: flags.event });
+}
