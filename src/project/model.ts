@@ -170,6 +170,8 @@ export interface ApiModel {
   apiKeyRequired: boolean;
   authorizers: Record<string, AuthorizerModel>;
   binaryMediaTypes: string[];
+  /** REST `Auth.UsagePlan`, resolved, as written (recorded; quotas are not enforced locally). */
+  usagePlan?: Record<string, unknown>;
   routes: RouteModel[];
   location?: SourceLocation;
 }
