@@ -333,5 +333,7 @@ export function authorizerEvent(
 
 /** REST authorizer context values are primitives (checked on receipt); API Gateway passes them as strings. */
 function primitive(v: unknown): string {
-  return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${v}`;
+  return JSON.stringify(v) ?? '';
 }

@@ -60,9 +60,8 @@ export function stringifyClaims(claims: Record<string, unknown>): Record<string,
     if (typeof v === 'string') out[k] = v;
     else if (Array.isArray(v))
       out[k] = `[${v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}]`;
-    else
-      out[k] =
-        typeof v === 'object' || v === undefined ? (JSON.stringify(v) ?? '') : String(v as number | boolean);
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = `${v}`;
+    else out[k] = JSON.stringify(v) ?? '';
   }
   return out;
 }
