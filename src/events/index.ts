@@ -386,7 +386,7 @@ export function optionsOf(source: string, type: string): EventOption[] {
 }
 
 export interface GenerateEventDeps {
-  /** Clock and ids (region and account default to the project's, else AWS's placeholders). */
+  /** Clock and ids; its region and account apply when neither the options nor the project give one. */
   env?: Partial<EventEnv>;
 }
 
@@ -416,17 +416,17 @@ export function generateEvent(
       throw new SlipwayError('InvalidOption', `--${name} may be given once`, { exitCode: 2 });
   }
   const reader = new OptionReader(options, specs);
-  const accountId = reader.given('account-id') ?? deps.env?.accountId ?? project?.accountId;
+  // Precedence: the options, then the project, then the injected env, then AWS's placeholders.
+  const accountId = reader.given('account-id') ?? project?.accountId ?? deps.env?.accountId;
   if (accountId !== undefined && !/^\d{12}$/.test(accountId))
     throw new SlipwayError('InvalidOption', `--account-id must be 12 digits, got '${accountId}'`, {
       exitCode: 2,
     });
+  const region = reader.given('region') ?? project?.region ?? deps.env?.region;
   const env = defaultEnv({
     ...deps.env,
-    ...(project ? { region: project.region, accountId: project.accountId } : {}),
-    ...(deps.env?.region ? { region: deps.env.region } : {}),
+    ...(region ? { region } : {}),
     ...(accountId ? { accountId } : {}),
-    ...(reader.given('region') ? { region: reader.given('region') } : {}),
   });
   return entry.generate(reader, { env, project });
 }
