@@ -192,6 +192,10 @@ class _ApiHandler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         api = self.server.api
+        if api.drop_after_post:
+            # Close the connection after answering, without saying so (an idle keep-alive
+            # connection the server dropped): the bootstrap must reconnect.
+            self.close_connection = True
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         m = re.match(r"^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$", self.path)
@@ -216,6 +220,7 @@ class HttpRuntime(object):
         self.waiting = queue.Queue()
         self.connections = set()
         self.next_calls = 0
+        self.drop_after_post = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _ApiHandler)
         self.server.daemon_threads = True
         self.server.api = self
@@ -498,6 +503,16 @@ class TestInvocations(BothTransports):
 
         self.each("app.unserialisable", check)
 
+    def test_circular_result_is_a_marshal_error(self):
+        def check(rt):
+            err = rt.invoke({}).json()
+            self.assertEqual(err["errorType"], "Runtime.MarshalError")
+            self.assertEqual(
+                err["errorMessage"], "Unable to marshal response: Circular reference detected"
+            )
+
+        self.each("app.circular", check)
+
     def test_unmarshal_error(self):
         def check(rt):
             err = rt.invoke(b"{not json").json()
@@ -707,6 +722,14 @@ class TestChannel(unittest.TestCase):
         rt.close()
         self.assertEqual(len(rt.connections), 1)
 
+    def test_http_reconnects_when_the_server_drops_the_connection(self):
+        rt = HttpRuntime("app.counter")
+        rt.drop_after_post = True
+        counts = [rt.invoke({}).json()["count"] for _ in range(4)]
+        rt.close()
+        self.assertEqual(counts, [1, 2, 3, 4])
+        self.assertGreater(len(rt.connections), 1)
+
     def test_throughput_smoke(self):
         # Not a benchmark (see bench/): just shows the fast path has no per-call sleeps.
         rt = FdRuntime("app.noop")
@@ -756,6 +779,28 @@ class TestDebugAndHooks(unittest.TestCase):
         out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env, timeout=60)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stdout.split(), ["http://127.0.0.1:4566", "http://x:1"])
+
+    def test_bootstrap_installs_the_endpoint_hook_lazily(self):
+        self._botocore()
+        rt = FdRuntime("app.endpoint_hook", SLIPWAY_ENDPOINT_URL="http://127.0.0.1:4566")
+        out = rt.invoke({}).json()
+        rt.close()
+        self.assertIn("EndpointHookFinder", out["finders"])
+        sys.path.insert(0, HERE)
+        try:
+            import slipway_endpoint_hook as h
+        finally:
+            sys.path.remove(HERE)
+        expected = "http://127.0.0.1:4566" if h.needs_patch(out["version"]) else None
+        self.assertEqual(out["patched"], expected)
+
+    def test_no_endpoint_hook_without_slipway_endpoint_url(self):
+        self._botocore()
+        rt = FdRuntime("app.endpoint_hook")
+        out = rt.invoke({}).json()
+        rt.close()
+        self.assertNotIn("EndpointHookFinder", out["finders"])
+        self.assertIsNone(out["patched"])
 
     def test_endpoint_hook_leaves_new_botocore_alone(self):
         self._botocore()
