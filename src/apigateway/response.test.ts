@@ -7,7 +7,7 @@ const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
 function ok(p: ParsedResponse): Extract<ParsedResponse, { ok: true }>['response'] {
   assert.equal(p.ok, true, p.ok ? '' : p.reason);
-  return (p as Extract<ParsedResponse, { ok: true }>).response;
+  return p.response;
 }
 
 function bad(p: ParsedResponse, pattern: RegExp): void {
