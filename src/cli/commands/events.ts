@@ -17,7 +17,8 @@ import {
   sourceNames,
 } from '../../events/index.ts';
 import { generateEventForFunction } from '../../events/for-function.ts';
-import type { LoadProjectOptions, Project } from '../../project/model.ts';
+import { loadProject, parseParameterOverrides } from '../../project/load.ts';
+import type { Project } from '../../project/model.ts';
 import { SlipwayError } from '../../shared/errors.ts';
 import { reportFailure } from '../output.ts';
 
@@ -28,6 +29,9 @@ interface ProjectFlags {
   template?: string;
   parameterOverrides?: string[];
   json?: boolean;
+  /** The event's own --region / --account-id, also handed to the template loader for its ARNs. */
+  region?: string;
+  accountId?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -76,51 +80,6 @@ function addProjectFlags(cmd: Command): Command {
     );
 }
 
-/** `Key=Value Key2=Value2` and `ParameterKey=K,ParameterValue=V` forms, as sam accepts them. */
-export function parseParameterOverrides(items: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of items) {
-    const long = [...item.matchAll(/ParameterKey=([^,\s]+),ParameterValue=(\S*)/g)];
-    if (long.length > 0) {
-      for (const m of long) out[m[1]!] = m[2]!;
-      continue;
-    }
-    for (const part of item.split(/\s+/).filter(Boolean)) {
-      const eq = part.indexOf('=');
-      if (eq <= 0)
-        throw new SlipwayError('InvalidOption', `--parameter-overrides expects Key=Value, got '${part}'`, {
-          exitCode: 2,
-        });
-      out[part.slice(0, eq)] = part.slice(eq + 1);
-    }
-  }
-  return out;
-}
-
-type LoadProject = (options: LoadProjectOptions) => Promise<Project>;
-
-/**
- * `loadProject` from src/project/load.ts, written concurrently by the project engineer.
- * TODO(events): make this a static import once src/project/load.ts is committed; until then the
- * specifier is a variable so that type checking does not need the file.
- */
-async function projectLoader(): Promise<LoadProject> {
-  const specifier = '../../project/load.ts';
-  try {
-    const mod = (await import(specifier)) as { loadProject: LoadProject };
-    return mod.loadProject;
-  } catch (err) {
-    throw new SlipwayError(
-      'TemplateUnsupported',
-      'this build of Slipway cannot load templates yet (src/project/load.ts)',
-      {
-        exitCode: 2,
-        cause: err,
-      },
-    );
-  }
-}
-
 /**
  * The project of `--template`, else of a template in the current directory, else none (events then
  * use placeholders); with `required`, no template is an error.
@@ -139,11 +98,12 @@ async function loadProjectFrom(flags: ProjectFlags, required: boolean): Promise<
       },
     );
   }
-  const loadProject = await projectLoader();
   return loadProject({
     template,
     cwd,
     parameterOverrides: parseParameterOverrides(flags.parameterOverrides ?? []),
+    region: flags.region,
+    accountId: flags.accountId,
   });
 }
 
@@ -229,6 +189,8 @@ async function runFor(flags: EventsFlags, leftovers: string[]): Promise<void> {
     {
       template: asOne(template) ?? flags.template,
       parameterOverrides: [...(flags.parameterOverrides ?? []), ...(asList(overrides) ?? [])],
+      region: asOne(options.region),
+      accountId: asOne(options['account-id']),
     },
     true,
   );
@@ -285,6 +247,8 @@ async function typeAction(
         ...(parentFlags.parameterOverrides ?? []),
         ...((own.parameterOverrides as string[]) ?? []),
       ],
+      region: own.region as string | undefined,
+      accountId: own.accountId as string | undefined,
     },
     false,
   );
