@@ -129,7 +129,7 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
     const p = lineCounter.linePos(offset);
     return { file, line: p.line, column: p.col };
   };
-  const value = toValue(doc.contents, doc, map, loc);
+  const value = toValue(doc.contents, { doc, map, loc, text });
   return { file, value, map };
 }
 
@@ -137,39 +137,52 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-type LocFn = (offset: number) => SourceLocation;
-
-function nodeLoc(node: YamlNode | null | undefined, loc: LocFn): SourceLocation | undefined {
-  return node?.range ? loc(node.range[0]) : undefined;
+interface Walk {
+  doc: Document;
+  map: SourceMap;
+  loc: (offset: number) => SourceLocation;
+  text: string;
 }
 
-function toValue(node: unknown, doc: Document, map: SourceMap, loc: LocFn, depth = 0): unknown {
+/** Where a node starts; for a tagged node, where its tag (`!Ref`) starts. */
+function nodeLoc(node: YamlNode | null | undefined, w: Walk): SourceLocation | undefined {
+  if (!node?.range) return undefined;
+  let start = node.range[0];
+  if (node.tag) {
+    const at = w.text.lastIndexOf(node.tag, start);
+    if (at >= 0 && w.text.slice(at + node.tag.length, start).trim() === '') start = at;
+  }
+  return w.loc(start);
+}
+
+function toValue(node: unknown, w: Walk, depth = 0): unknown {
+  const { doc, map } = w;
   if (depth > 500) throw new Error('template nesting too deep');
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return toValue(node.resolve(doc), doc, map, loc, depth + 1);
+  if (isAlias(node)) return toValue(node.resolve(doc), w, depth + 1);
   let value: unknown;
   if (isScalar(node)) {
     value = node.value instanceof Date ? node.value.toISOString().slice(0, 10) : node.value;
   } else if (isSeq(node)) {
     const arr: unknown[] = [];
-    const self = nodeLoc(node, loc);
+    const self = nodeLoc(node, w);
     if (self) map.set(arr, self);
     node.items.forEach((item, i) => {
-      arr.push(toValue(item, doc, map, loc, depth + 1));
-      const l = nodeLoc(item as YamlNode, loc);
+      arr.push(toValue(item, w, depth + 1));
+      const l = nodeLoc(item as YamlNode, w);
       if (l) map.setChild(arr, i, l);
     });
     value = arr;
   } else if (isMap(node)) {
     const obj: Record<string, unknown> = {};
-    const self = nodeLoc(node, loc);
+    const self = nodeLoc(node, w);
     if (self) map.set(obj, self);
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as YamlNode | null;
-      const key = String(isScalar(keyNode) ? keyNode.value : toValue(keyNode, doc, map, loc, depth + 1));
-      obj[key] = toValue(pair.value, doc, map, loc, depth + 1);
-      const l = nodeLoc(pair.value as YamlNode, loc) ?? nodeLoc(keyNode, loc);
+      const key = String(isScalar(keyNode) ? keyNode.value : toValue(keyNode, w, depth + 1));
+      obj[key] = toValue(pair.value, w, depth + 1);
+      const l = nodeLoc(pair.value as YamlNode, w) ?? nodeLoc(keyNode, w);
       if (l) map.setChild(obj, key, l);
     }
     value = obj;
@@ -180,7 +193,7 @@ function toValue(node: unknown, doc: Document, map: SourceMap, loc: LocFn, depth
   const long = tag ? SHORT_TAGS[tag] : undefined;
   if (!long) return value;
   const wrapped: Record<string, unknown> = { [long]: shortFormArgument(long, value) };
-  const self = nodeLoc(node, loc);
+  const self = nodeLoc(node, w);
   if (self) {
     map.set(wrapped, self);
     map.setChild(wrapped, long, self);
