@@ -1,0 +1,15 @@
+/** POST /2018-06-01/runtime/invocation/{id}/response */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_SYNC_RESPONSE_BYTES } from '../types.ts';
+import { readBody, sendResult } from './http-util.ts';
+import type { RuntimeApiTarget } from './target.ts';
+
+export async function handleResponse(
+  target: RuntimeApiTarget,
+  requestId: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { body, bytes } = await readBody(req, MAX_SYNC_RESPONSE_BYTES);
+  sendResult(res, target.response(requestId, body, bytes));
+}
