@@ -3,8 +3,8 @@
  *
  * REST APIs: a request body is base64-encoded when its Content-Type matches one of the API's
  * `binaryMediaTypes` (wildcards such as `image/*` and `*\/*` allowed). A response with
- * `isBase64Encoded: true` is decoded to bytes only when the request's Accept header (or, failing
- * that, the response's Content-Type) matches a binary media type; otherwise the client receives
+ * `isBase64Encoded: true` is decoded to bytes only when the request's Accept header (or, when the
+ * request has none, the response's Content-Type) matches a binary media type; otherwise the client receives
  * the base64 text, as on AWS (and `sam local start-api`).
  *
  * HTTP APIs: a request body is base64-encoded unless its Content-Type is textual (text/*, JSON,

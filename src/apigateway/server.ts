@@ -235,10 +235,10 @@ export class Pipeline {
     let headers = p.headers;
     let out: Buffer | string = p.body;
     if (p.isBase64Encoded) {
+      const accept = req.headers.accept;
       const decode =
         protocol === 'HTTP' ||
-        acceptMatches(req.headers.accept, api.binary) ||
-        api.binary.matches(p.contentType);
+        (accept ? acceptMatches(accept, api.binary) : api.binary.matches(p.contentType));
       if (decode) out = Buffer.from(p.body, 'base64');
     }
     if (protocol === 'REST' && p.contentType === undefined)
