@@ -94,6 +94,7 @@ function collectRoutes(ctx: ApiContext): PendingRoute[] {
             ...raw.scope,
             loc: stack.map.child(raw.properties, http ? 'ApiId' : 'RestApiId') ?? raw.scope.loc,
           },
+          `use ${http ? 'ApiId' : 'RestApiId'}: !Ref <an ${wanted}>, or leave it out for the implicit API`,
         );
       }
       out.push({ apiId, route: route(fn, raw.id, p, http, raw.scope), scope: raw.scope });

@@ -159,7 +159,7 @@ export function parseParameterOverrides(text: string | string[]): Record<string,
     } catch (err) {
       // A CLI token whose quotes the shell already removed: `Key=a value with spaces`.
       const single = /^([A-Za-z0-9]+)=([\s\S]*)$/.exec(chunk);
-      if (!single) throw err;
+      if (!single || single[1] === 'ParameterKey') throw err;
       out[single[1]!] = single[2]!;
     }
   }

@@ -132,7 +132,7 @@ export class Stack implements IntrinsicEnv {
     return {
       file: this.file,
       resource: entry.logicalId,
-      loc: this.map.child(entry.properties, key) ?? entry.location,
+      loc: (key in entry.properties ? this.map.child(entry.properties, key) : undefined) ?? entry.location,
     };
   }
 
