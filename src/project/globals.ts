@@ -134,10 +134,20 @@ export class Globals {
     return this.merge(globals, properties) as Record<string, unknown>;
   }
 
+  /** Globals first, then the resource's items, keeping each item's source position. */
+  private concat(global: unknown[], local: unknown[]): unknown[] {
+    const out = [...global, ...local];
+    const loc = this.map.of(local) ?? this.map.of(global);
+    if (loc) this.map.set(out, loc);
+    global.forEach((_, i) => this.map.copyChild(global, i, out));
+    local.forEach((_, i) => this.map.copyChild(local, i, out, global.length + i));
+    return out;
+  }
+
   private merge(global: unknown, local: unknown): unknown {
     const g = kind(global);
     if (g !== kind(local) || g === 'primitive') return local;
-    if (g === 'list') return [...(global as unknown[]), ...(local as unknown[])];
+    if (g === 'list') return this.concat(global as unknown[], local as unknown[]);
     const gObj = global as Record<string, unknown>;
     const lObj = local as Record<string, unknown>;
     const out: Record<string, unknown> = {};

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadProject } from './load.ts';
-import { loadText, samTemplate } from './test-helpers.ts';
+import { loadError, loadText, samTemplate } from './test-helpers.ts';
 
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures');
 
@@ -428,4 +428,16 @@ test('deprecated runtimes load with a warning', async () => {
   const p = await loadText(samTemplate('').replace('nodejs20.x', 'nodejs16.x'));
   assert.equal(p.functions.get('Fn')!.runtime, 'nodejs16.x');
   assert.ok(p.warnings.some((w) => w.includes('nodejs16.x is deprecated')));
+});
+
+test('errors in a list merged from Globals point at the item', async () => {
+  const err = await loadError(
+    samTemplate(
+      '      Layers:\n        - !Ref Nope\n',
+      'Globals:\n  Function:\n    Layers:\n      - arn:aws:lambda:us-east-1:1:layer:x:1\n',
+    ),
+  );
+  assert.equal(err.code, 'TemplateInvalid');
+  assert.equal(err.where?.line, 15);
+  assert.equal(err.where?.column, 11);
 });
