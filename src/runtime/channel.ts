@@ -18,6 +18,8 @@ export interface FrameHeader {
   op: string;
   requestId?: string;
   headers?: Record<string, string>;
+  /** Optional on response/error: the child's peak RSS (getrusage ru_maxrss), saves a /proc read. */
+  maxRssKb?: number;
 }
 
 export interface Frame {

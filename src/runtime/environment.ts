@@ -126,6 +126,8 @@ export class Environment implements RuntimeApiTarget {
   private statusHandle?: FileHandle;
   private statusBuf?: Buffer;
   private peakMB = 0;
+  /** Peak RSS the runtime reported with its last answer (fd channel), in kB. */
+  private reportedPeakKb?: number;
   private exited?: Promise<void>;
   private readonly format: LogFormat;
   private readonly fdDeliver: Deliverer;
@@ -472,6 +474,7 @@ export class Environment implements RuntimeApiTarget {
 
   private readonly onFrame = (frame: Frame): void => {
     const h = frame.header;
+    if (typeof h.maxRssKb === 'number') this.reportedPeakKb = h.maxRssKb;
     let result: ApiResult;
     switch (h.op) {
       case 'next':
@@ -524,7 +527,18 @@ export class Environment implements RuntimeApiTarget {
     if (inv.settled) return;
     inv.settled = true;
     const durationMs = inv.startLogged ? performance.now() - inv.startedAt : 0;
-    void this.peakMemoryMB().then((maxMemoryUsedMB) => {
+    const reportedKb = this.reportedPeakKb;
+    this.reportedPeakKb = undefined;
+    let peak: Promise<number>;
+    if (reportedKb !== undefined && this.state !== 'dead') {
+      this.peakMB = Math.max(this.peakMB, Math.ceil(reportedKb / 1024));
+      const mb = this.peakMB;
+      // One turn of the loop lets output the child wrote before answering reach its log.
+      peak = new Promise((resolve) => setImmediate(() => resolve(mb)));
+    } else {
+      peak = this.peakMemoryMB();
+    }
+    void peak.then((maxMemoryUsedMB) => {
       if (this.state === 'dead') {
         this.stdout.flush(this.emitStdout);
         this.stderr.flush(this.emitStderr);

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { Socket } from 'node:net';
 import process from 'node:process';
+import { setImmediate } from 'node:timers';
 
 const API = '/2018-06-01/runtime';
 const HEADER_NAMES = [
@@ -83,22 +84,46 @@ class FdTransport {
     this.socket.uncork();
   }
 
+  corked = false;
+
   next() {
     return new Promise((resolve) => {
       this.waiter = resolve;
       this.socket.ref();
       this.send({ op: 'next' });
+      this.uncork();
     });
   }
 
+  /** The answer and the following `next` leave in one write (uncorked by next(), or soon after). */
+  corkUntilNextTick() {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(() => this.uncork());
+  }
+
+  uncork() {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
   respond(requestId, body) {
-    this.send({ op: 'response', requestId }, body);
+    this.corkUntilNextTick();
+    this.send({ op: 'response', requestId, maxRssKb: process.resourceUsage().maxRSS }, body);
     return Promise.resolve();
   }
 
   error(requestId, payload) {
+    this.corkUntilNextTick();
     this.send(
-      { op: 'error', requestId, headers: { 'Lambda-Runtime-Function-Error-Type': payload.errorType } },
+      {
+        op: 'error',
+        requestId,
+        headers: { 'Lambda-Runtime-Function-Error-Type': payload.errorType },
+        maxRssKb: process.resourceUsage().maxRSS,
+      },
       Buffer.from(JSON.stringify(payload)),
     );
     return Promise.resolve();
