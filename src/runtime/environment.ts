@@ -11,11 +11,11 @@
  * right after answering), so an invocation assigned then is parked until `next` arrives.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { FunctionModel } from '../project/model.ts';
 import { AwsServiceError } from '../shared/errors.ts';
 import { FrameChannel, type Frame } from './channel.ts';
+import { killProcessGroup, PeakMemory } from './child.ts';
 import type { EnvironmentCredentials } from './env-vars.ts';
 import {
   describeExit,
@@ -57,8 +57,6 @@ const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
 
 /** AWS's init phase limit. */
 export const INIT_TIMEOUT_MS = 10_000;
-/** Between the polite signal and SIGKILL. */
-const KILL_GRACE_MS = 200;
 /** After `exit`, how long to wait for the child's pipes to drain before reporting. */
 const EXIT_DRAIN_MS = 100;
 const FAR_FUTURE_MS = 365 * 24 * 3600 * 1000;
@@ -123,9 +121,7 @@ export class Environment implements RuntimeApiTarget {
   private outOfMemory = false;
   private readonly stdout = new LineSplitter();
   private readonly stderr = new LineSplitter();
-  private statusHandle?: FileHandle;
-  private statusBuf?: Buffer;
-  private peakMB = 0;
+  private readonly memory = new PeakMemory();
   /** Peak RSS the runtime reported with its last answer (fd channel), in kB. */
   private reportedPeakKb?: number;
   private exited?: Promise<void>;
@@ -238,7 +234,7 @@ export class Environment implements RuntimeApiTarget {
     child.once('spawn', () => {
       if (this.state !== 'spawning') return;
       this.transition('initializing');
-      void this.openStatus(child.pid);
+      void this.memory.open(child.pid);
     });
     child.stdout?.on('data', (chunk: Buffer) => this.stdout.push(chunk, this.emitStdout));
     child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk, this.emitStderr));
@@ -271,43 +267,6 @@ export class Environment implements RuntimeApiTarget {
       errorType: 'Runtime.InvalidEntrypoint',
       errorMessage: `RequestId: ${this.parked?.requestId ?? ''} Error: fork/exec ${this.spec?.command ?? ''}: ${what}`,
     };
-  }
-
-  private async openStatus(pid: number | undefined): Promise<void> {
-    if (pid === undefined || process.platform !== 'linux') return;
-    try {
-      const handle = await open(`/proc/${pid}/status`, 'r');
-      if (this.state === 'dead') {
-        await handle.close();
-        return;
-      }
-      this.statusHandle = handle;
-      this.statusBuf = Buffer.allocUnsafe(4096);
-    } catch {
-      // No /proc: Max Memory Used stays 0.
-    }
-  }
-
-  /** Peak RSS (VmHWM) in MB; one positional read of an already open file. */
-  private async peakMemoryMB(): Promise<number> {
-    const handle = this.statusHandle;
-    const buf = this.statusBuf;
-    if (!handle || !buf) return this.peakMB;
-    try {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      const at = buf.indexOf('VmHWM:');
-      if (at !== -1 && at < bytesRead) {
-        let i = at + 6;
-        while (buf[i] === 32 || buf[i] === 9) i++;
-        let kb = 0;
-        while (i < bytesRead && (buf[i] as number) >= 48 && (buf[i] as number) <= 57)
-          kb = kb * 10 + (buf[i++] as number) - 48;
-        this.peakMB = Math.max(this.peakMB, Math.ceil(kb / 1024));
-      }
-    } catch {
-      // The process is gone: keep the last value.
-    }
-    return this.peakMB;
   }
 
   // ---- logs --------------------------------------------------------------------------------
@@ -531,12 +490,11 @@ export class Environment implements RuntimeApiTarget {
     this.reportedPeakKb = undefined;
     let peak: Promise<number>;
     if (reportedKb !== undefined && this.state !== 'dead') {
-      this.peakMB = Math.max(this.peakMB, Math.ceil(reportedKb / 1024));
-      const mb = this.peakMB;
+      const mb = this.memory.note(reportedKb);
       // One turn of the loop lets output the child wrote before answering reach its log.
       peak = new Promise((resolve) => setImmediate(() => resolve(mb)));
     } else {
-      peak = this.peakMemoryMB();
+      peak = this.memory.read();
     }
     void peak.then((maxMemoryUsedMB) => {
       if (this.state === 'dead') {
@@ -651,8 +609,7 @@ export class Environment implements RuntimeApiTarget {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.state !== 'dead') this.crash(describeExit(code, signal));
-    void this.statusHandle?.close().catch(() => undefined);
-    this.statusHandle = undefined;
+    this.memory.close();
   }
 
   /** Discard an environment that has nothing in flight (idle reaping, stale code, removal). */
@@ -684,28 +641,9 @@ export class Environment implements RuntimeApiTarget {
     this.current = undefined;
     this.channel?.close();
     this.api?.close();
-    this.kill();
+    killProcessGroup(this.child);
+    this.memory.close();
     this.identity.hooks.onDead(this);
-  }
-
-  private kill(): void {
-    const child = this.child;
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-    const pid = child.pid;
-    const signalGroup = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        try {
-          child.kill(signal);
-        } catch {
-          // already gone
-        }
-      }
-    };
-    signalGroup('SIGTERM');
-    // Then SIGKILL for the whole group (a runtime or a grandchild that ignores SIGTERM).
-    setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
   }
 
   /** Resolves once the child has exited (immediately when it never started). */

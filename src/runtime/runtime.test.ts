@@ -250,3 +250,56 @@ test('debugPort: Node environments listen for the inspector, one per function, n
     await rt.dispose();
   }
 });
+
+test('without reserved concurrency, invocations beyond the cap queue; idle environments are reaped', async () => {
+  const { rt } = runtime([nodeFn()], { defaultConcurrency: 1, idleTimeoutMs: 150 });
+  try {
+    const results = await Promise.all([1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'counter' }))));
+    const counts = results.map((r) => (JSON.parse(r.payload.toString()) as { count: number }).count);
+    assert.deepEqual(
+      counts.sort((a, b) => a - b),
+      [1, 2, 3],
+    );
+    assert.equal(rt.stats()[0]?.coldStarts, 1);
+    for (let i = 0; i < 40 && (rt.stats()[0]?.environments.idle ?? 0) > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rt.stats()[0]?.environments.idle, 0);
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('setFunctions: a changed configuration rolls environments over; removed functions are gone', async () => {
+  const { rt } = runtime([nodeFn()]);
+  try {
+    await rt.invoke('Hello', payload({ op: 'counter' }));
+    rt.setFunctions([nodeFn({ environment: { CUSTOM_VAR: 'changed' } })]);
+    const env = JSON.parse((await rt.invoke('Hello', payload({ op: 'env' }))).payload.toString()) as Record<
+      string,
+      string
+    >;
+    assert.equal(env.CUSTOM_VAR, 'changed');
+    rt.setFunctions([]);
+    await assert.rejects(rt.invoke('Hello', payload({})), { code: 'ResourceNotFoundException' });
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('a Node heap exhausted at MemorySize is Runtime.OutOfMemory', async () => {
+  const dir = join(scratch, 'oom');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'app.mjs'),
+    `const keep = [];
+export const handler = async () => { for (;;) keep.push(new Array(100000).fill({ a: Math.random() })); };
+`,
+  );
+  const { rt } = runtime([nodeFn({ codeDir: dir, logicalId: 'Hungry', memorySize: 64, timeout: 20 })]);
+  try {
+    const r = await rt.invoke('Hungry', payload({}));
+    assert.equal(r.error?.errorType, 'Runtime.OutOfMemory', r.payload.toString());
+  } finally {
+    await rt.dispose();
+  }
+});
