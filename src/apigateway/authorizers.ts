@@ -293,9 +293,11 @@ function sourceValue(src: IdentitySource, req: AuthorizeRequest): string | undef
   }
 }
 
+/** Authorizer events carry no body, and `pathParameters: {}` rather than null (AWS's samples). */
 function withoutBody(event: Record<string, unknown>): Record<string, unknown> {
   delete event.body;
   delete event.isBase64Encoded;
+  if (event.pathParameters === null || event.pathParameters === undefined) event.pathParameters = {};
   return event;
 }
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildEventV1 } from './event-v1.ts';
 import { buildEventV2 } from './event-v2.ts';
+import { authorizerEvent, compileAuthorizer, type AuthorizeRequest } from './authorizers.ts';
 import type { GatewayRequest } from './request.ts';
 
 function fixture(name: string): Record<string, unknown> {
@@ -29,7 +30,7 @@ function kind(v: unknown): string {
 function shapeDiff(
   expected: unknown,
   actual: unknown,
-  opts: { allow: string[]; nullable: string[] },
+  opts: { allow: string[]; nullable: string[]; superset?: string[] },
   path = '',
 ): string[] {
   const allowed = (p: string): boolean =>
@@ -68,7 +69,7 @@ function shapeDiff(
   }
   for (const k of Object.keys(a)) {
     const p = path ? `${path}.${k}` : k;
-    if (!(k in e) && !allowed(p)) out.push(`${p}: unexpected`);
+    if (!(k in e) && !allowed(p) && !opts.superset?.includes(path)) out.push(`${p}: unexpected`);
   }
   return out;
 }
@@ -272,4 +273,66 @@ test('HTTP v2 event values: lower-case comma-joined headers, cookies apart, comm
     userAgent: 'curl/8.0',
   });
   assert.equal(rc.time, '15/May/2020:06:01:09 +0000');
+});
+
+function authRequest(format: '1.0' | '2.0', protocol: 'REST' | 'HTTP'): AuthorizeRequest {
+  return {
+    headers: { authorization: 'user1,123' },
+    query: undefined,
+    stageVariables: { StageVar1: 'stageValue1' },
+    context: {},
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request',
+    integrationFormat: format,
+    baseEvent: (f) =>
+      f === '2.0'
+        ? v2({ pathParameters: null, authorizer: undefined })
+        : v1({ protocol, pathParameters: null, authorizer: undefined, resource: '/request' }),
+  };
+}
+
+// Authorizer samples list a few requestContext keys; real authorizer events carry the whole
+// requestContext of the proxy event (extendedRequestId, requestTime, domainName...).
+const AUTH_OPTS = {
+  allow: ['requestContext.identity.clientCert', 'requestContext.authentication'],
+  nullable: ['requestContext.identity.apiKey'],
+  superset: ['requestContext', 'requestContext.identity'],
+};
+
+test('REST TOKEN authorizer event is exactly apigw-custom-auth-request.json', () => {
+  const az = compileAuthorizer(
+    'Api',
+    'REST',
+    { name: 'T', type: 'TOKEN', identitySource: [], ttlSeconds: 300 },
+    'fn',
+  );
+  const e = authorizerEvent(az, ['allow'], authRequest('1.0', 'REST'));
+  assert.deepEqual(shapeDiff(fixture('apigw-custom-auth-request.json'), e, { allow: [], nullable: [] }), []);
+});
+
+test('REST REQUEST authorizer event has the shape of apigw-custom-auth-request-type-request.json', () => {
+  const az = compileAuthorizer(
+    'Api',
+    'REST',
+    { name: 'R', type: 'REQUEST', identitySource: ['method.request.header.Authorization'], ttlSeconds: 0 },
+    'fn',
+  );
+  const e = authorizerEvent(az, ['user1,123'], authRequest('1.0', 'REST'));
+  assert.deepEqual(shapeDiff(fixture('apigw-custom-auth-request-type-request.json'), e, AUTH_OPTS), []);
+});
+
+test('HTTP REQUEST authorizer events (1.0 and 2.0) have the shape of the apigw-v2-custom-authorizer samples', () => {
+  const model = {
+    name: 'H',
+    type: 'REQUEST' as const,
+    identitySource: ['$request.header.Authorization'],
+    ttlSeconds: 0,
+  };
+  const v1Auth = compileAuthorizer('Api', 'HTTP', { ...model, payloadFormatVersion: '1.0' }, 'fn');
+  const e1 = authorizerEvent(v1Auth, ['user1,123'], authRequest('1.0', 'HTTP'));
+  // HTTP APIs have no API keys: the 1.0 identity of HTTP APIs (developer guide) has no apiKey.
+  const httpV1Opts = { ...AUTH_OPTS, allow: [...AUTH_OPTS.allow, 'requestContext.identity.apiKey'] };
+  assert.deepEqual(shapeDiff(fixture('apigw-v2-custom-authorizer-v1-request.json'), e1, httpV1Opts), []);
+  const v2Auth = compileAuthorizer('Api', 'HTTP', { ...model, payloadFormatVersion: '2.0' }, 'fn');
+  const e2 = authorizerEvent(v2Auth, ['user1', '123'], authRequest('2.0', 'HTTP'));
+  assert.deepEqual(shapeDiff(fixture('apigw-v2-custom-authorizer-v2-request.json'), e2, AUTH_OPTS), []);
 });

@@ -3,7 +3,7 @@
  * and the small parsers (headers, query string, cookies, times) the v1 and v2 events share.
  */
 import type { IncomingMessage } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 
 export interface GatewayRequest {
   method: string;
@@ -95,8 +95,23 @@ function isGatewayHeader(name: string): boolean {
   );
 }
 
+/** Random bytes drawn from a pooled buffer: one `randomFillSync` per 256 requests, not two per request. */
+const POOL_SIZE = 256 * 32;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomSlice(n: number): Buffer {
+  if (poolOffset + n > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const slice = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
+  return slice;
+}
+
 function traceIdFor(now: number): string {
-  return `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(now / 1000).toString(16)}-${randomSlice(12).toString('hex')}`;
 }
 
 /** REST / payload 1.0 headers: original case; `headers` keeps the last value of a repeated header. */
@@ -182,7 +197,7 @@ export function formatRequestTime(epochMs: number): string {
 
 /** API Gateway's `extendedRequestId` / `x-amz-apigw-id` look: 16 base64 characters ending in `=`. */
 export function extendedRequestId(): string {
-  return randomBytes(11).toString('base64').slice(0, 15) + '=';
+  return randomSlice(11).toString('base64').slice(0, 15) + '=';
 }
 
 /** `domainPrefix`: the first label of the domain name (`127.0.0.1:3000` → `127`, `localhost:3000` → `localhost`). */
