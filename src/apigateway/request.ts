@@ -52,7 +52,7 @@ export function readRequestLine(req: IncomingMessage, now: number): Omit<Gateway
     'X-Amzn-Trace-Id',
     traceId,
   );
-  // Keep only the last X-Forwarded-* the gateway set (the client's own are replaced, as on AWS).
+  // The client's own X-Forwarded-* / X-Amzn-Trace-Id are replaced by the gateway's (XFF appended to).
   return {
     method: req.method ?? 'GET',
     rawPath: rawPath === '' ? '/' : rawPath,

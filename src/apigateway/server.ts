@@ -38,7 +38,7 @@ export interface PipelineOptions {
   apiKeys: string[] | undefined;
 }
 
-/** Per-request ids and the response headers API Gateway adds. */
+/** Per-request ids beyond GatewayRequest's (the `x-amz-apigw-id` / `apigw-requestid`). */
 interface Ids {
   extendedId: string;
 }
@@ -395,6 +395,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', reject);
+    req.on('aborted', () => reject(new Error('client aborted the request')));
   });
 }
 

@@ -54,11 +54,3 @@ export interface ApiGatewayHandle {
   setApis(apis: ApiModel[], functions: Map<string, FunctionModel>): void;
   close(): Promise<void>;
 }
-
-/** What the gateway sends back to the client. */
-export interface GatewayResponse {
-  statusCode: number;
-  /** Flat [name, value, name, value, ...] list, as `res.writeHead` accepts (repeats allowed). */
-  headers: string[];
-  body: Buffer | string;
-}
