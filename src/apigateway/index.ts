@@ -12,6 +12,7 @@
  * built from it work; JWT signatures are not verified (jwt.ts); any non-empty API key is accepted
  * unless keys are configured (api-keys.ts); IAM (`AWS_IAM`) authorization is not enforced.
  */
+import { listen } from '../shared/net.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiModel, FunctionModel } from '../project/model.ts';
@@ -43,13 +44,7 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
   });
   const server = createServer({ keepAlive: true }, (req, res) => pipeline.handle(req, res));
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host, '--api-port');
   const port = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(options.host)}:${port}`;
   compiled = compileApis(options.apis, options.functions, url);

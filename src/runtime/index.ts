@@ -8,6 +8,7 @@ import { AwsServiceError, SlipwayError } from '../shared/errors.ts';
 import type { Environment, LaunchSpec } from './environment.ts';
 import { Invocation } from './invocation.ts';
 import { buildLaunchSpec, launchProblem, type LaunchContext } from './launch.ts';
+import { stopEsbuild } from './node-code.ts';
 import { Pool, type PoolOptions, type PoolStats } from './pool.ts';
 import { runtimeInfo, versionMismatch } from './runtimes.ts';
 import {
@@ -164,7 +165,7 @@ class LambdaRuntime implements Runtime {
     this.reindex();
     if (problems.length > 0) {
       const first = functions.find((f) => problems[0]?.startsWith(`${f.logicalId}:`));
-      throw new SlipwayError('FUNCTION_CANNOT_START', problems.join('\n'), {
+      throw new SlipwayError('FunctionCannotStart', problems.join('\n'), {
         where: first ? { ...first.location, resource: first.logicalId } : undefined,
         hint: 'Fix the function (the others are running); invoking it reports the same error.',
       });
@@ -275,6 +276,7 @@ class LambdaRuntime implements Runtime {
     this.pools.clear();
     this.byName.clear();
     await Promise.all(pools.map((p) => p.dispose()));
+    await stopEsbuild();
   }
 }
 

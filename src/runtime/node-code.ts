@@ -121,6 +121,11 @@ function loadEsbuild(): Promise<Esbuild> {
   return esbuildModule;
 }
 
+/** Stops esbuild's service process, if it was started (it is restarted on the next build). */
+export async function stopEsbuild(): Promise<void> {
+  if (esbuildModule) await (await esbuildModule).stop();
+}
+
 function nodeTarget(): string {
   return `node${process.versions.node.split('.')[0]}`;
 }

@@ -19,7 +19,10 @@ export interface RunResult {
 }
 
 /** Runs the CLI to completion (bounded by `timeoutMs`). */
-export function runCli(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
@@ -32,7 +35,11 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string; env
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`slipway ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `slipway ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 30000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -50,21 +57,30 @@ export interface DevProcess {
   ready: Record<string, unknown>;
   /** Every line printed on stderr so far (logs, reloads, warnings) as parsed JSON objects. */
   lines: Array<Record<string, unknown>>;
-  waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLine(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Starts `slipway dev --json` on ephemeral ports and waits for its ready line. */
-export async function startDev(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<DevProcess> {
+export async function startDev(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<DevProcess> {
   const child = spawn(process.execPath, [CLI, 'dev', '--json', '--port', '0', '--api-port', '0', ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  const waiters = new Set<{ predicate: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>();
+  const waiters = new Set<{
+    predicate: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }>();
   let stderrText = '';
-  createInterface({ input: child.stderr! }).on('line', (text) => {
+  createInterface({ input: child.stderr }).on('line', (text) => {
     stderrText += text + '\n';
     let parsed: Record<string, unknown>;
     try {
@@ -73,7 +89,11 @@ export async function startDev(args: string[], opts: { cwd?: string; env?: NodeJ
       parsed = { type: 'raw', line: text };
     }
     lines.push(parsed);
-    for (const w of waiters) if (w.predicate(parsed)) (waiters.delete(w), w.resolve(parsed));
+    for (const w of waiters) {
+      if (!w.predicate(parsed)) continue;
+      waiters.delete(w);
+      w.resolve(parsed);
+    }
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
@@ -81,7 +101,7 @@ export async function startDev(args: string[], opts: { cwd?: string; env?: NodeJ
       child.kill('SIGKILL');
       reject(new Error(`slipway dev was not ready in time\nstderr:\n${stderrText}`));
     }, opts.timeoutMs ?? 20000);
-    createInterface({ input: child.stdout! }).on('line', (text) => {
+    createInterface({ input: child.stdout }).on('line', (text) => {
       try {
         const obj = JSON.parse(text) as Record<string, unknown>;
         if (obj.type === 'ready') {
@@ -107,7 +127,10 @@ export async function startDev(args: string[], opts: { cwd?: string; env?: NodeJ
       const found = lines.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolveLine, reject) => {
-        const waiter = { predicate, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolveLine(l)) };
+        const waiter = {
+          predicate,
+          resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolveLine(l)),
+        };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
           reject(new Error(`no matching line in ${timeoutMs} ms; lines:\n${stderrText}`));

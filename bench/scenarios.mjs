@@ -1,0 +1,288 @@
+// The benchmark scenarios. Each returns rows { scenario, metric, unit, slipway, peer, peerValue, ratio }.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const CLI = join(root, 'bin/slipway.js');
+const NOOP = join(here, 'fixtures/noop');
+const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const sortNum = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => percentile(sortNum(xs), 50);
+const row = (scenario, metric, unit, slipway, peer = null, peerValue = null) => ({
+  scenario,
+  metric,
+  unit,
+  slipway,
+  peer,
+  peerValue,
+  ratio: peer && peerValue ? slipway / peerValue : null,
+});
+
+async function loadNoop() {
+  const { loadProject } = await dist('project/load.js');
+  return loadProject({ template: join(NOOP, 'template.yaml') });
+}
+
+async function makeRuntime(project, transport = 'auto') {
+  const { createRuntime } = await dist('runtime/index.js');
+  const runtime = createRuntime({
+    region: project.region,
+    accountId: project.accountId,
+    logSink: () => {},
+    transport,
+    stateDir: mkdtempSync(join(tmpdir(), 'slipway-bench-')),
+    warn: () => {},
+  });
+  runtime.setFunctions([...project.functions.values()]);
+  return runtime;
+}
+
+/** Warm invoke overhead: Invoker.invoke of a no-op handler vs calling the handler in-process. */
+export async function invoke() {
+  const project = await loadNoop();
+  const payload = Buffer.from('{"hello":"world"}');
+  const N = 5000;
+  const out = [];
+  const { handler } = await import(pathToFileURL(join(NOOP, 'src/noop.mjs')).href);
+  const direct = [];
+  for (let i = 0; i < N; i++) {
+    const t = process.hrtime.bigint();
+    await handler(JSON.parse(payload.toString()), {});
+    direct.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const directP50 = median(direct);
+  for (const transport of ['auto', 'http']) {
+    const runtime = await makeRuntime(project, transport);
+    try {
+      for (let i = 0; i < 300; i++) await runtime.invoke('NodeNoop', { payload });
+      const times = [];
+      for (let i = 0; i < N; i++) {
+        const t = process.hrtime.bigint();
+        await runtime.invoke('NodeNoop', { payload });
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      const s = sortNum(times);
+      const label = transport === 'auto' ? 'fast channel' : 'HTTP Runtime API';
+      out.push(
+        row('invoke', `warm invoke p50 (${label})`, 'ms', percentile(s, 50), 'in-process call', directP50),
+      );
+      out.push(row('invoke', `warm invoke p99 (${label})`, 'ms', percentile(s, 99)));
+      out.push(row('invoke', `warm invoke overhead p50 (${label})`, 'ms', percentile(s, 50) - directP50));
+    } finally {
+      await runtime.dispose();
+    }
+  }
+  return out;
+}
+
+/** Cold start: a fresh environment's first result, per runtime, vs spawning a bare `node -e ''`. */
+export async function cold() {
+  const project = await loadNoop();
+  const reps = 8;
+  const bare = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['-e', '']);
+    bare.push(performance.now() - t);
+  }
+  const out = [];
+  for (const fn of ['NodeNoop', 'TsNoop', 'PyNoop']) {
+    const walls = [];
+    const inits = [];
+    for (let i = 0; i < reps; i++) {
+      const runtime = await makeRuntime(project);
+      try {
+        const t = performance.now();
+        const r = await runtime.invoke(fn, { payload: Buffer.from('{}') });
+        walls.push(performance.now() - t);
+        if (r.initDurationMs !== undefined) inits.push(r.initDurationMs);
+      } finally {
+        await runtime.dispose();
+      }
+    }
+    out.push(
+      row(
+        'cold',
+        `${fn} cold start to first result (median)`,
+        'ms',
+        median(walls),
+        "bare `node -e ''` spawn",
+        median(bare),
+      ),
+    );
+    if (inits.length) out.push(row('cold', `${fn} Init Duration (median)`, 'ms', median(inits)));
+  }
+  return out;
+}
+
+function startDevProcess(args, cwd = root) {
+  const t = performance.now();
+  const child = spawn(process.execPath, [CLI, 'dev', '--json', '--port', '0', '--api-port', '0', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.resume();
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error('dev not ready in 20 s'))),
+      20000,
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const obj = JSON.parse(line);
+        if (obj.type === 'ready') {
+          clearTimeout(timer);
+          resolvePromise({ child, ready: obj, ms: performance.now() - t });
+        }
+      } catch {
+        /* ignore */
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`dev exited ${code}`)));
+  });
+}
+
+async function stopProcess(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** `slipway dev` on the example: spawn → ready line, vs spawning a bare node process. */
+export async function ready() {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const { child, ms } = await startDevProcess([
+      '--template',
+      join(root, 'examples/hello-api/template.yaml'),
+      '--no-watch',
+    ]);
+    times.push(ms);
+    await stopProcess(child);
+  }
+  const bare = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['-e', '']);
+    bare.push(performance.now() - t);
+  }
+  return [
+    row(
+      'ready',
+      'slipway dev ready (examples/hello-api, median of 5)',
+      'ms',
+      median(times),
+      "bare `node -e ''` spawn",
+      median(bare),
+    ),
+  ];
+}
+
+/** Hot reload: file write → first response served by the new code. */
+export async function reload() {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-reload-'));
+  cpSync(join(root, 'examples/hello-api'), dir, { recursive: true });
+  const { child, ready: info } = await startDevProcess([], dir);
+  const file = join(dir, 'src/hello/app.ts');
+  const original = readFileSync(file, 'utf8');
+  const times = [];
+  try {
+    await fetch(`${info.apiUrl}/my-endpoint`).then((r) => r.text());
+    for (let i = 0; i < 10; i++) {
+      const marker = `Reload${i}`;
+      const t = performance.now();
+      writeFileSync(file, original.replace('${name}!`', `\${name}! ${marker}\``));
+      for (;;) {
+        const body = await fetch(`${info.apiUrl}/my-endpoint`).then((r) => r.text());
+        if (body.includes(marker)) break;
+        if (performance.now() - t > 10000) throw new Error('reload not served within 10 s');
+      }
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s = sortNum(times);
+  return [
+    row('reload', 'save → first response with new code p50', 'ms', percentile(s, 50)),
+    row('reload', 'save → first response with new code max', 'ms', s[s.length - 1]),
+  ];
+}
+
+function cannon(url, seconds = 10, connections = 50) {
+  return new Promise((resolvePromise, reject) => {
+    autocannon({ url, connections, duration: seconds }, (err, result) =>
+      err ? reject(err) : resolvePromise(result),
+    );
+  });
+}
+
+function rssOfTree(pid) {
+  const r = spawnSync('ps', ['-o', 'rss=', '--ppid', String(pid)]);
+  const own = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)]);
+  const kb = [...String(r.stdout).split('\n'), ...String(own.stdout).split('\n')]
+    .map(Number)
+    .filter((n) => n > 0);
+  return kb.reduce((a, b) => a + b, 0) / 1024;
+}
+
+/** API request → Node handler → response: slipway dev vs a bare node http server returning the same JSON. */
+export async function api() {
+  const body = JSON.stringify({ ok: true });
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise((r) => bare.listen(0, '127.0.0.1', r));
+  const bareResult = await cannon(`http://127.0.0.1:${bare.address().port}/noop`);
+  bare.close();
+  const out = [row('api', 'bare node http requests/s', 'req/s', bareResult.requests.average)];
+  for (const transport of ['auto', 'http']) {
+    const { child, ready: info } = await startDevProcess([
+      '--template',
+      join(NOOP, 'template.yaml'),
+      '--runtime-api',
+      transport,
+    ]);
+    try {
+      await fetch(`${info.apiUrl}/noop`).then((r) => r.text());
+      const result = await cannon(`${info.apiUrl}/noop`);
+      const label = transport === 'auto' ? 'fast channel' : 'HTTP Runtime API';
+      out.push(
+        row(
+          'api',
+          `requests/s (${label})`,
+          'req/s',
+          result.requests.average,
+          'bare-node',
+          bareResult.requests.average,
+        ),
+      );
+      out.push(
+        row('api', `latency p50 (${label})`, 'ms', result.latency.p50, 'bare-node', bareResult.latency.p50),
+      );
+      out.push(
+        row('api', `latency p99 (${label})`, 'ms', result.latency.p99, 'bare-node', bareResult.latency.p99),
+      );
+      out.push(row('api', `non-2xx responses (${label})`, 'count', result.non2xx + result.errors));
+      out.push(row('api', `RSS after load, slipway + environments (${label})`, 'MB', rssOfTree(child.pid)));
+    } finally {
+      await stopProcess(child);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+/**
+ * `slipway dev`: the composition root of a running instance. Loads the project, starts the runtime,
+ * the API Gateway front end and the edge, watches code and template, and owns disposal.
+ */
+import { createRuntime, type Runtime } from '../runtime/index.ts';
+import { watchFunctionCode } from '../runtime/reload.ts';
+import { startApiGateway, type ApiGatewayHandle } from '../apigateway/index.ts';
+import { startEdge, type EdgeHandle } from '../edge/server.ts';
+import { SlipwayError, formatError } from '../shared/errors.ts';
+import type { DevConfig } from '../config/index.ts';
+import type { FunctionModel, Project } from '../project/model.ts';
+import { loadAppProject, type LoadedProject } from './project.ts';
+import type { Reporter } from './reporter.ts';
+import { checkHandlerFile } from './preflight.ts';
+import { join, relative, resolve } from 'node:path';
+import { watchTemplate } from './template-watch.ts';
+
+export interface DevInstance {
+  project: Project;
+  edgeUrl: string;
+  apiUrl: string | undefined;
+  routeTable: string;
+  readyMs: number;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/** A function that cannot start is reported; the others keep running (invoking it reports the same error). */
+function setFunctions(runtime: Runtime, functions: FunctionModel[], reporter: Reporter): void {
+  try {
+    runtime.setFunctions(functions);
+  } catch (err) {
+    if (!(err instanceof SlipwayError)) throw err;
+    reporter.warn(formatError(err));
+  }
+}
+
+export async function startDev(
+  config: Readonly<DevConfig>,
+  reporter: Reporter,
+  startedAt = performance.now(),
+): Promise<DevInstance> {
+  let loaded: LoadedProject = await loadAppProject(config);
+  for (const w of loaded.project.warnings) reporter.warn(w);
+  for (const fn of loaded.project.functions.values()) {
+    try {
+      checkHandlerFile(fn, loaded.project.projectDir);
+    } catch (err) {
+      reporter.warn(formatError(err).replace(/^error/, fn.logicalId));
+    }
+  }
+
+  const disposers: Array<() => Promise<void> | void> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const dispose of disposers.reverse()) {
+      try {
+        await dispose();
+      } catch (err) {
+        reporter.error(formatError(err));
+      }
+    }
+    disposers.length = 0;
+  };
+
+  try {
+    const runtime = createRuntime({
+      region: loaded.project.region,
+      accountId: loaded.project.accountId,
+      logSink: (record) => reporter.log(record),
+      transport: config.transport,
+      envOverrides: (fn) => loaded.envOverrides(fn),
+      stateDir: join(loaded.project.projectDir, '.slipway'),
+      debugPort: config.debugPort,
+      warn: (message) => reporter.warn(message),
+    });
+    disposers.push(() => runtime.dispose());
+    setFunctions(runtime, [...loaded.project.functions.values()], reporter);
+
+    let api: ApiGatewayHandle | undefined;
+    if (loaded.project.apis.length > 0) {
+      api = await startApiGateway({
+        apis: loaded.project.apis,
+        functions: loaded.project.functions,
+        invoker: runtime,
+        host: config.host,
+        port: config.apiPort,
+        region: loaded.project.region,
+        accountId: loaded.project.accountId,
+        logger: (line) => reporter.info(line),
+      });
+      const handle = api;
+      disposers.push(() => handle.close());
+    }
+
+    const edge: EdgeHandle = await startEdge({
+      host: config.host,
+      port: config.port,
+      health: () => ({
+        stackName: loaded.project.stackName,
+        functions: [...loaded.project.functions.keys()],
+        apis: loaded.project.apis.map((a) => a.logicalId),
+        apiUrl: api?.url,
+      }),
+    });
+    disposers.push(() => edge.close());
+
+    if (config.watch) {
+      const onCodeChange = (logicalIds: string[], paths: string[]): void => {
+        const files = paths.map((p) => relative(loaded.project.projectDir, p) || p);
+        for (const id of logicalIds)
+          reporter.info(`↻ ${id} reloaded (${files.join(', ')})`, { event: 'reload', function: id, files });
+      };
+      let stopCodeWatch = watchFunctionCode(runtime, [...loaded.project.functions.values()], onCodeChange);
+      disposers.push(() => stopCodeWatch());
+      const watched = [
+        loaded.project.templatePath,
+        ...(config.envVarsFile ? [resolve(config.cwd, config.envVarsFile)] : []),
+      ];
+      const stopTemplateWatch = watchTemplate(watched, async () => {
+        try {
+          const next = await loadAppProject(config);
+          setFunctions(runtime, [...next.project.functions.values()], reporter);
+          api?.setApis(next.project.apis, next.project.functions);
+          await stopCodeWatch();
+          stopCodeWatch = watchFunctionCode(runtime, [...next.project.functions.values()], onCodeChange);
+          loaded = next;
+          reporter.info(`↻ template reloaded: ${next.project.functions.size} functions`, {
+            event: 'template-reload',
+          });
+          if (api) reporter.info(api.formatRouteTable());
+        } catch (err) {
+          reporter.error(`template not reloaded, still serving the previous one:\n${formatError(err)}`);
+        }
+      });
+      disposers.push(stopTemplateWatch);
+    }
+
+    return {
+      project: loaded.project,
+      edgeUrl: edge.url,
+      apiUrl: api?.url,
+      routeTable: api?.formatRouteTable() ?? '',
+      readyMs: performance.now() - startedAt,
+      runtime,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,25 @@
+/** Loads the project and the env.json overrides a command runs with. */
+import { loadProject } from '../project/load.ts';
+import { environmentFor, parseEnvVarsFile } from '../project/env-vars.ts';
+import { parseParameterOverrides } from '../project/parameters.ts';
+import type { FunctionModel, Project } from '../project/model.ts';
+import type { CommonConfig } from '../config/index.ts';
+
+export interface LoadedProject {
+  project: Project;
+  /** Per-function environment overrides from --env-vars (added after the template's Environment). */
+  envOverrides: (fn: FunctionModel) => Record<string, string>;
+}
+
+export async function loadAppProject(config: CommonConfig): Promise<LoadedProject> {
+  const project = await loadProject({
+    template: config.template,
+    cwd: config.cwd,
+    region: config.region,
+    accountId: config.accountId,
+    stackName: config.stackName,
+    parameterOverrides: parseParameterOverrides(config.parameterOverrides),
+  });
+  const envFile = config.envVarsFile === undefined ? undefined : parseEnvVarsFile(config.envVarsFile);
+  return { project, envOverrides: (fn) => (envFile ? environmentFor(fn, envFile) : {}) };
+}
