@@ -20,11 +20,34 @@ export interface ReporterStyle {
   out: NodeJS.WriteStream;
 }
 
+/**
+ * Writes lines in batches: one write per turn of the event loop instead of one per line. Writes to
+ * pipes and terminals are synchronous on Linux, so a busy dev server would otherwise spend most of
+ * its time in write(2) for log lines. Whatever is pending is flushed before the process exits.
+ */
+export function batchedLineWriter(out: NodeJS.WritableStream): (line: string) => void {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    out.write(text);
+  };
+  process.on('exit', flush);
+  return (line: string): void => {
+    pending.push(line + '\n');
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
+
 export function createReporter(style: ReporterStyle): Reporter {
   const { out } = style;
-  const write = (line: string): void => {
-    out.write(line + '\n');
-  };
+  const write = batchedLineWriter(out);
   if (style.json) {
     const emit = (obj: Record<string, unknown>): void =>
       write(JSON.stringify({ time: new Date().toISOString(), ...obj }));
