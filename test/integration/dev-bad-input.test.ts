@@ -55,6 +55,24 @@ describe('slipway dev: bad input gives one clear message, a non-zero exit and no
     assert.match(r.stderr, /UnsupportedRuntime|nodejs99\.x/);
   });
 
+  test('two APIs claiming the same route: an error naming both', async () => {
+    const r = await runCli([
+      'dev',
+      '--template',
+      join(fixtures, 'route-conflict/template.yaml'),
+      '--port',
+      '0',
+      '--api-port',
+      '0',
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /RouteConflict/);
+    assert.match(r.stderr, /ServerlessRestApi/);
+    assert.match(r.stderr, /ServerlessHttpApi/);
+    assert.match(r.stderr, /First/);
+    assert.match(r.stderr, /Second/);
+  });
+
   test('a bad flag value', async () => {
     const r = await runCli(['dev', '--template', 'examples/hello-api/template.yaml', '--port', 'http']);
     assert.equal(r.code, 2);
