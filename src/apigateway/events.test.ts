@@ -1,5 +1,5 @@
 /**
- * Event shapes against AWS's reference events (fixtures/, copied from /work/shared/fixtures):
+ * Event shapes against AWS's reference events (test/fixtures/aws-events, from aws-lambda-go):
  * the same keys, nesting and value types. Every difference we allow is listed with its reason.
  */
 import { test } from 'node:test';
@@ -11,10 +11,9 @@ import { authorizerEvent, compileAuthorizer, type AuthorizeRequest } from './aut
 import type { GatewayRequest } from './request.ts';
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(
+    readFileSync(new URL(`../../test/fixtures/aws-events/${name}`, import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
 }
 
 function kind(v: unknown): string {

@@ -16,7 +16,9 @@ function bad(p: ParsedResponse, pattern: RegExp): void {
 }
 
 test('v1: the reference response apigw-response.json maps field for field', () => {
-  const payload = readFileSync(new URL('./fixtures/apigw-response.json', import.meta.url));
+  const payload = readFileSync(
+    new URL('../../test/fixtures/aws-events/apigw-response.json', import.meta.url),
+  );
   const r = ok(parseProxyResponse(payload, '1.0'));
   assert.equal(r.statusCode, 200);
   assert.equal(r.body, 'Hello World');

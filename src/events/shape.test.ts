@@ -1,5 +1,5 @@
 /**
- * Golden shapes: every generator with a reference payload in /work/shared/fixtures/aws-events
+ * Golden shapes: every generator with a reference payload in test/fixtures/aws-events
  * (AWS's own aws-lambda-go testdata) must produce the same keys at every level, the same nesting
  * and the same JSON value types. Differences AWS itself makes (optional keys, nulls) are listed
  * per case with the reason.
@@ -14,12 +14,12 @@ import { gunzipBase64Json } from './encoding.ts';
 import { fixedEnv, generateEvent, type RawOptions } from './index.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const fixtureDir = resolve(repoRoot, '../shared/fixtures/aws-events');
+const fixtureDir = resolve(repoRoot, 'test/fixtures/aws-events');
 
 function fixture(name: string): unknown {
   const file = resolve(fixtureDir, name);
   if (!existsSync(file))
-    assert.fail(`reference fixture missing: ${file} (the shape tests need /work/shared/fixtures/aws-events)`);
+    assert.fail(`reference fixture missing: ${file} (the shape tests need test/fixtures/aws-events)`);
   return JSON.parse(readFileSync(file, 'utf8')) as unknown;
 }
 
