@@ -2,13 +2,13 @@
  * `slipway dev`: the composition root of a running instance. Loads the project, starts the runtime,
  * the API Gateway front end and the edge, watches code and template, and owns disposal.
  */
-import { createRuntime, type Runtime } from '../runtime/index.ts';
+import { codeArchivePaths, createRuntime, resolveCodeArchives, type Runtime } from '../runtime/index.ts';
 import { watchFunctionCode } from '../runtime/reload.ts';
 import { startApiGateway, type ApiGatewayHandle } from '../apigateway/index.ts';
 import { startEdge, type EdgeHandle } from '../edge/server.ts';
 import { SlipwayError, formatError } from '../shared/errors.ts';
 import type { DevConfig } from '../config/index.ts';
-import type { FunctionModel, Project } from '../project/model.ts';
+import type { Project } from '../project/model.ts';
 import { loadAppProject, type LoadedProject } from './project.ts';
 import type { Reporter } from './reporter.ts';
 import { checkHandlerFile } from './preflight.ts';
@@ -25,8 +25,12 @@ export interface DevInstance {
   close(): Promise<void>;
 }
 
-/** A function that cannot start is reported; the others keep running (invoking it reports the same error). */
-function setFunctions(runtime: Runtime, functions: FunctionModel[], reporter: Reporter): void {
+/**
+ * Hands the project's functions to the runtime (`.zip` code unpacked first). A function that cannot
+ * start is reported; the others keep running (invoking it reports the same error).
+ */
+async function setFunctions(runtime: Runtime, project: Project, reporter: Reporter): Promise<void> {
+  const functions = await resolveCodeArchives([...project.functions.values()], stateDirOf(project));
   try {
     runtime.setFunctions(functions);
   } catch (err) {
@@ -34,6 +38,8 @@ function setFunctions(runtime: Runtime, functions: FunctionModel[], reporter: Re
     reporter.warn(formatError(err));
   }
 }
+
+const stateDirOf = (project: Project): string => join(project.projectDir, '.slipway');
 
 export async function startDev(
   config: Readonly<DevConfig>,
@@ -69,12 +75,12 @@ export async function startDev(
       logSink: (record) => reporter.log(record),
       transport: config.transport,
       envOverrides: (fn) => loaded.envOverrides(fn),
-      stateDir: join(loaded.project.projectDir, '.slipway'),
+      stateDir: stateDirOf(loaded.project),
       debugPort: config.debugPort,
       warn: (message) => reporter.warn(message),
     });
     disposers.push(() => runtime.dispose());
-    setFunctions(runtime, [...loaded.project.functions.values()], reporter);
+    await setFunctions(runtime, loaded.project, reporter);
 
     let api: ApiGatewayHandle | undefined;
     if (loaded.project.apis.length > 0) {
@@ -112,14 +118,16 @@ export async function startDev(
       };
       let stopCodeWatch = watchFunctionCode(runtime, [...loaded.project.functions.values()], onCodeChange);
       disposers.push(() => stopCodeWatch());
+      // The template, env.json and `.zip` code archives: a change to any of them reloads the project.
       const watched = [
         loaded.project.templatePath,
         ...(config.envVarsFile ? [resolve(config.cwd, config.envVarsFile)] : []),
+        ...codeArchivePaths([...loaded.project.functions.values()]),
       ];
       const stopTemplateWatch = watchTemplate(watched, async () => {
         try {
           const next = await loadAppProject(config);
-          setFunctions(runtime, [...next.project.functions.values()], reporter);
+          await setFunctions(runtime, next.project, reporter);
           api?.setApis(next.project.apis, next.project.functions);
           await stopCodeWatch();
           stopCodeWatch = watchFunctionCode(runtime, [...next.project.functions.values()], onCodeChange);

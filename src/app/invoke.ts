@@ -1,6 +1,6 @@
 /** `slipway invoke`: run one function once, like `sam local invoke`, and dispose everything. */
 import { join } from 'node:path';
-import { createRuntime } from '../runtime/index.ts';
+import { createRuntime, resolveCodeArchives } from '../runtime/index.ts';
 import type { InvokeConfig } from '../config/index.ts';
 import type { InvokeResult } from '../runtime/types.ts';
 import { SlipwayError } from '../shared/errors.ts';
@@ -34,18 +34,20 @@ export async function invokeOnce(
     );
   }
   checkHandlerFile(fn, project.projectDir);
+  const stateDir = join(project.projectDir, '.slipway');
+  const [runnable] = await resolveCodeArchives([fn], stateDir);
   const runtime = createRuntime({
     region: project.region,
     accountId: project.accountId,
     logSink: (record) => reporter.log(record),
     transport: config.transport,
     envOverrides,
-    stateDir: join(project.projectDir, '.slipway'),
+    stateDir,
     debugPort: config.debugPort,
     warn: (message) => reporter.warn(message),
   });
   try {
-    runtime.setFunctions([fn]);
+    runtime.setFunctions([runnable ?? fn]);
     return await runtime.invoke(fn.logicalId, { payload, invocationType: 'RequestResponse' });
   } finally {
     await runtime.dispose();

@@ -22,6 +22,7 @@ import {
 
 export type { PoolStats as FunctionStats } from './pool.ts';
 export { watchFunctionCode } from './reload.ts';
+export { codeArchivePaths, resolveCodeArchives } from './code-archive.ts';
 
 export interface RuntimeOptions {
   region: string;
