@@ -81,6 +81,23 @@ describe('slipway invoke', () => {
     assert.ok(env.AWS_LAMBDA_FUNCTION_NAME);
   });
 
+  test('--json prints one object with the result, the error and the logs', async () => {
+    const r = await runCli(['invoke', 'Thrower', '--template', errorsTemplate, '--json']);
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout) as {
+      requestId: string;
+      functionError: string;
+      payload: { errorType: string };
+      logs: string[];
+      billedDurationMs: number;
+    };
+    assert.equal(out.functionError, 'Unhandled');
+    assert.equal(out.payload.errorType, 'OrderError');
+    assert.ok(out.logs.some((l) => l.startsWith(`REPORT RequestId: ${out.requestId}`)));
+    assert.equal(typeof out.billedDurationMs, 'number');
+    assert.equal(r.stderr, '');
+  });
+
   describe('bad input: one clear message, non-zero exit', () => {
     test('an event file that is not JSON', async () => {
       const r = await runCli([

@@ -5,6 +5,7 @@ import { invokeConfig, type CommonFlags } from '../../config/index.ts';
 import { EXIT_CODES, SlipwayError } from '../../shared/errors.ts';
 import { createReporter, reportFailure } from '../output.ts';
 import { addProjectOptions } from './common.ts';
+import type { InvokeResult } from '../../runtime/types.ts';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -44,28 +45,55 @@ export async function readEvent(source: string | undefined): Promise<Buffer> {
   return bytes;
 }
 
+/** The --json rendering of an invocation, in the Lambda Invoke API's words where it has them. */
+function resultObject(result: InvokeResult): Record<string, unknown> {
+  const text = result.payload.toString('utf8');
+  let payload: unknown = text;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    /* not JSON: kept as the string the function returned */
+  }
+  return {
+    requestId: result.requestId,
+    statusCode: result.statusCode,
+    functionError: result.functionError ?? null,
+    executedVersion: result.executedVersion,
+    payload,
+    durationMs: result.durationMs,
+    billedDurationMs: result.billedDurationMs,
+    initDurationMs: result.initDurationMs ?? null,
+    maxMemoryUsedMB: result.maxMemoryUsedMB,
+    logs: result.logs.split('\n').filter((l) => l.length > 0),
+  };
+}
+
 export function register(program: Command): void {
   addProjectOptions(
     program
       .command('invoke')
       .description('run one function once: its result on stdout, its logs on stderr')
       .argument('<function>', "the function's logical id (or its FunctionName)")
-      .option('-e, --event <file>', "event JSON file, or '-' for standard input (default: {})"),
+      .option('-e, --event <file>', "event JSON file, or '-' for standard input (default: {})")
+      .option('--json', 'print one JSON object: result, error, logs and durations (logs are not streamed to stderr)'),
   )
     .addHelpText(
       'after',
       '\nExample:\n  slipway invoke HelloFunction --event events/hello.json\n  slipway events s3 put --key a.txt | slipway invoke Thumbnail --event -',
     )
-    .action(async (functionId: string, flags: CommonFlags & { event?: string }) => {
-      const reporter = createReporter({ json: false, prefixFunction: false, out: process.stderr });
+    .action(async (functionId: string, flags: CommonFlags & { event?: string; json?: boolean }) => {
+      const json = flags.json ?? false;
+      const streamed = createReporter({ json, prefixFunction: false, out: process.stderr });
+      // With --json the logs travel inside the result object instead of being streamed.
+      const reporter = json ? { ...streamed, log: () => undefined } : streamed;
       try {
         const config = invokeConfig(functionId, flags, process.env, process.cwd());
         const payload = await readEvent(config.event);
         const result = await invokeOnce(config, payload, reporter);
-        process.stdout.write(result.payload.toString('utf8') + '\n');
+        process.stdout.write((json ? JSON.stringify(resultObject(result)) : result.payload.toString('utf8')) + '\n');
         process.exitCode = result.functionError ? EXIT_CODES.functionError : EXIT_CODES.ok;
       } catch (err) {
-        process.exitCode = reportFailure(err, false);
+        process.exitCode = reportFailure(err, json);
       }
     });
 }
