@@ -75,7 +75,9 @@ export function parseErrorPayload(body: Buffer, errorTypeHeader: string | undefi
       typeof v.errorType === 'string' ? v.errorType : (errorTypeHeader ?? 'Runtime.UnknownError');
     const errorMessage = typeof v.errorMessage === 'string' ? v.errorMessage : '';
     const out: FunctionErrorPayload = { ...v, errorType, errorMessage };
+    // The stack: `stackTrace` (Python, custom runtimes) or `trace` (Node.js); lists of lines only.
     if (v.stackTrace !== undefined && !Array.isArray(v.stackTrace)) delete out.stackTrace;
+    if (v.trace !== undefined && !Array.isArray(v.trace)) delete out.trace;
     return out;
   }
   return {

@@ -102,13 +102,13 @@ function buildFailure(err: unknown): PrepareError {
     return new PrepareError({
       errorType: 'Runtime.ImportModuleError',
       errorMessage: `Error: Cannot find module '${resolveFail[1]}'${where}`,
-      stackTrace: [],
+      trace: [],
     });
   }
   return new PrepareError({
     errorType: 'Runtime.UserCodeSyntaxError',
     errorMessage: `SyntaxError: ${first.text}${where}`,
-    stackTrace: first.location
+    trace: first.location
       ? [`    at ${first.location.file}:${first.location.line}:${first.location.column}`]
       : [],
   });

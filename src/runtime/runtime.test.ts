@@ -91,7 +91,7 @@ test('a TypeScript handler runs directly and its stack traces point at the .ts l
   try {
     const r = await rt.invoke('Hello', payload({}));
     assert.equal(r.error?.errorMessage, 'typed boom');
-    const trace = (r.error?.stackTrace ?? []).join('\n');
+    const trace = (r.error?.trace ?? []).join('\n');
     const line =
       readFileSync(join(FIXTURES, 'ts', 'app.ts'), 'utf8')
         .split('\n')

@@ -32,7 +32,10 @@ export interface InvokeRequest {
 export interface FunctionErrorPayload {
   errorType: string;
   errorMessage: string;
+  /** Python and custom runtimes. */
   stackTrace?: string[];
+  /** Node.js names the same list `trace`. */
+  trace?: string[];
   [k: string]: unknown;
 }
 

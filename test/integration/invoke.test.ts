@@ -50,10 +50,13 @@ describe('slipway invoke', () => {
   test('a function error prints AWS’s error payload and exits 1', async () => {
     const r = await runCli(['invoke', 'Thrower', '--template', errorsTemplate]);
     assert.equal(r.code, 1);
-    const err = JSON.parse(r.stdout) as { errorType: string; errorMessage: string; stackTrace: string[] };
+    const err = JSON.parse(r.stdout) as { errorType: string; errorMessage: string; trace: string[] };
     assert.equal(err.errorType, 'OrderError');
     assert.equal(err.errorMessage, 'order 42 is not payable');
-    assert.ok(Array.isArray(err.stackTrace) && err.stackTrace.some((l) => l.includes('fns.mjs')));
+    assert.ok(
+      Array.isArray(err.trace) && err.trace.some((l) => l.includes('fns.mjs')),
+      'Node.js reports the stack as `trace`',
+    );
   });
 
   test('a timeout is reported as Lambda does and exits 1', async () => {

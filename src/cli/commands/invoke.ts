@@ -75,7 +75,10 @@ export function register(program: Command): void {
       .description('run one function once: its result on stdout, its logs on stderr')
       .argument('<function>', "the function's logical id (or its FunctionName)")
       .option('-e, --event <file>', "event JSON file, or '-' for standard input (default: {})")
-      .option('--json', 'print one JSON object: result, error, logs and durations (logs are not streamed to stderr)'),
+      .option(
+        '--json',
+        'print one JSON object: result, error, logs and durations (logs are not streamed to stderr)',
+      ),
   )
     .addHelpText(
       'after',
@@ -90,7 +93,9 @@ export function register(program: Command): void {
         const config = invokeConfig(functionId, flags, process.env, process.cwd());
         const payload = await readEvent(config.event);
         const result = await invokeOnce(config, payload, reporter);
-        process.stdout.write((json ? JSON.stringify(resultObject(result)) : result.payload.toString('utf8')) + '\n');
+        process.stdout.write(
+          (json ? JSON.stringify(resultObject(result)) : result.payload.toString('utf8')) + '\n',
+        );
         process.exitCode = result.functionError ? EXIT_CODES.functionError : EXIT_CODES.ok;
       } catch (err) {
         process.exitCode = reportFailure(err, json);

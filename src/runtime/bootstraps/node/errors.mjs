@@ -13,16 +13,16 @@ function lines(stack) {
   return typeof stack === 'string' ? stack.split('\n') : [];
 }
 
-/** `{errorType, errorMessage, stackTrace}` for anything thrown. */
+/** `{errorType, errorMessage, trace}` for anything thrown: the Node runtime calls the stack `trace` (Python: `stackTrace`). */
 export function toErrorPayload(err) {
   if (err instanceof RuntimeError) {
-    return { errorType: err.errorType, errorMessage: err.message, stackTrace: lines(err.stack).slice(1) };
+    return { errorType: err.errorType, errorMessage: err.message, trace: lines(err.stack).slice(1) };
   }
   if (err instanceof Error || (err !== null && typeof err === 'object' && 'message' in err)) {
     const payload = {
       errorType: err.name ?? err.constructor?.name ?? 'Error',
       errorMessage: typeof err.message === 'string' ? err.message : format(err.message),
-      stackTrace: lines(err.stack),
+      trace: lines(err.stack),
     };
     // Own enumerable fields (e.g. `code`) travel too, as the Node runtime does.
     for (const key of Object.keys(err)) {
@@ -36,9 +36,8 @@ export function toErrorPayload(err) {
     }
     return payload;
   }
-  if (err === undefined || err === null)
-    return { errorType: 'Error', errorMessage: String(err), stackTrace: [] };
-  return { errorType: typeof err, errorMessage: typeof err === 'string' ? err : format(err), stackTrace: [] };
+  if (err === undefined || err === null) return { errorType: 'Error', errorMessage: String(err), trace: [] };
+  return { errorType: typeof err, errorMessage: typeof err === 'string' ? err : format(err), trace: [] };
 }
 
 export function unhandledRejectionPayload(reason) {
@@ -48,6 +47,6 @@ export function unhandledRejectionPayload(reason) {
     errorMessage: text,
     reason: reason instanceof Error ? reason.message : format(reason),
     promise: {},
-    stackTrace: [`Runtime.UnhandledPromiseRejection: ${text}`, ...lines(reason?.stack).slice(1)],
+    trace: [`Runtime.UnhandledPromiseRejection: ${text}`, ...lines(reason?.stack).slice(1)],
   };
 }
