@@ -67,6 +67,9 @@ export function buildFunction(entry: StackEntry, props: Props, ctx: FunctionCont
       ? props['TracingConfig']['Mode']
       : undefined;
   if (tracing === 'Active' || tracing === 'PassThrough') fn.tracing = tracing;
+  // Lambda's recursive loop detection setting (AWS::Lambda::Function and SAM both spell it RecursiveLoop).
+  if (props['RecursiveLoop'] === 'Allow' || props['RecursiveLoop'] === 'Terminate')
+    fn.recursiveLoop = props['RecursiveLoop'];
   const dlq = deadLetterQueue(sam, props, scopeOf(sam ? 'DeadLetterQueue' : 'DeadLetterConfig'));
   if (dlq) fn.deadLetterQueue = dlq;
   if (sam && isRecord(props['EventInvokeConfig']))

@@ -100,6 +100,8 @@ export interface FunctionModel {
   eventInvokeConfig?: EventInvokeConfigModel;
   loggingConfig: LoggingConfigModel;
   tracing?: 'Active' | 'PassThrough';
+  /** `RecursiveLoop`: `Terminate` (AWS's default: a chain of more than 16 invocations is stopped) or `Allow`. */
+  recursiveLoop?: 'Allow' | 'Terminate';
   build?: FunctionBuild;
   /** Where the resource is declared. */
   location: SourceLocation;

@@ -441,3 +441,29 @@ test('errors in a list merged from Globals point at the item', async () => {
   assert.equal(err.where?.line, 15);
   assert.equal(err.where?.column, 11);
 });
+
+test('RecursiveLoop is read from the function (and Globals)', async () => {
+  const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-rl-'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(
+    join(dir, 'template.yaml'),
+    [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Globals:',
+      '  Function:',
+      '    RecursiveLoop: Allow',
+      'Resources:',
+      '  Fn:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs20.x }',
+      '  Strict:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs20.x, RecursiveLoop: Terminate }',
+    ].join('\n'),
+  );
+  const project = await loadProject({ template: dir });
+  assert.equal(project.functions.get('Fn')?.recursiveLoop, 'Allow');
+  assert.equal(project.functions.get('Strict')?.recursiveLoop, 'Terminate');
+});
