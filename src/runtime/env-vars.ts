@@ -2,11 +2,15 @@
  * The environment variables of an execution environment (docs/runtime-protocol.md), and the
  * credentials unique to each environment (their access key id attributes AWS calls to it).
  */
+import { providedSdkPath } from './aws-sdk.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { delimiter, join } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
 import type { RuntimeInfo } from './runtimes.ts';
 import { RUNTIME_DIR } from './runtimes.ts';
+
+/** The AWS SDK v3 clients Lambda's Node.js runtimes provide, for CommonJS `require` (see aws-sdk.ts). */
+const PROVIDED_SDK = providedSdkPath();
 
 export interface EnvironmentCredentials {
   accessKeyId: string;
@@ -94,6 +98,8 @@ export function baseEnvironment(input: BaseEnvironmentInput): Record<string, str
       ]),
       taskRoot,
       join(taskRoot, 'node_modules'),
+      // The AWS SDK v3 clients Lambda's Node.js runtimes provide (CommonJS `require`).
+      ...(PROVIDED_SDK ? [PROVIDED_SDK] : []),
     ].join(delimiter);
   }
   if (info.kind === 'python') {

@@ -2,6 +2,7 @@
  * How one function's environments are launched: program, arguments, working directory,
  * environment variables and transport, for the current version of its code.
  */
+import { needsSdkHook, SDK_PARENT_URL, SDK_REGISTER } from './aws-sdk.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
@@ -98,6 +99,10 @@ export async function buildLaunchSpec(fnIn: FunctionModel, ctx: LaunchContext): 
     const heapMB = Math.max(16, Math.floor(fn.memorySize * 0.9));
     const args = [`--max-old-space-size=${heapMB}`];
     if (prepared.sourceMaps) args.push('--enable-source-maps');
+    if (SDK_PARENT_URL && needsSdkHook(prepared.handlerRoot ?? codeDir)) {
+      args.push('--import', SDK_REGISTER);
+      env.SLIPWAY_SDK_PARENT_URL = SDK_PARENT_URL;
+    }
     args.push(NODE_BOOTSTRAP);
     return {
       command: process.execPath,
