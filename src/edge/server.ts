@@ -1,11 +1,22 @@
 /**
- * The one HTTP front door for the AWS APIs (default http://127.0.0.1:4566). Today it answers
- * Slipway's own health check; the emulated services register here as they land (DESIGN.md).
+ * The one HTTP front door for the AWS APIs (default http://127.0.0.1:4566): Slipway's health
+ * check, CORS for browser SDKs, and every other request dispatched to the emulated service its
+ * protocol names (./dispatch.ts), with the caller attributed from its access key (DESIGN.md).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen } from '../shared/net.ts';
+import type { AwsRequest, AwsService, Caller } from '../services/types.ts';
+import { answerPreflight, addCorsHeaders } from './cors.ts';
+import { createDispatcher, operationOf, withBufferedForm } from './dispatch.ts';
+import { sendEdgeError, unknownOperation } from './errors.ts';
+import { RecentCalls, type RecentCall } from './recent-calls.ts';
+import { toAwsRequest } from './request.ts';
 
+export type { RecentCall } from './recent-calls.ts';
+
+/** A raw route tried before dispatch (returns true when it answered). */
 export type EdgeRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface EdgeOptions {
@@ -13,16 +24,33 @@ export interface EdgeOptions {
   port: number;
   /** What `GET /_slipway/health` reports besides `status`. */
   health: () => Record<string, unknown>;
+  /** The emulated services; requests are dispatched among them. */
+  services?: AwsService[];
+  /** Region of unsigned requests (default us-east-1). */
+  region?: string;
+  /** Who owns an access key (the app passes one built from runtime.environmentByAccessKey). */
+  resolveCaller?: (accessKeyId: string) => Caller | undefined;
+  /** Raw routes tried before dispatch (rarely needed). */
   routes?: EdgeRoute[];
+  /** Size of the recent attributed calls ring (default 1000). */
+  recentCallsLimit?: number;
+  /** Called with faults inside a service (after the client got a 500). */
+  onError?: (err: unknown, req: AwsRequest) => void;
 }
 
 export interface EdgeHandle {
   url: string;
   port: number;
+  /** Recent calls made with an attributed access key, oldest first. */
+  recentCalls(): RecentCall[];
+  /** Push each attributed call as it completes; returns the unsubscribe function. */
+  onCall(listener: (call: RecentCall) => void): () => void;
   close(): Promise<void>;
 }
 
 export const HEALTH_PATH = '/_slipway/health';
+const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_RECENT_CALLS = 1000;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -30,22 +58,82 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+function isHealthCheck(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  if (!url.startsWith(HEALTH_PATH)) return false;
+  const rest = url.length === HEALTH_PATH.length ? '' : url[HEALTH_PATH.length];
+  return (rest === '' || rest === '?') && (req.method === 'GET' || req.method === 'HEAD');
+}
+
 export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
   const routes = options.routes ?? [];
+  const region = options.region ?? DEFAULT_REGION;
+  const resolveCaller = options.resolveCaller ?? ((accessKeyId: string): Caller => ({ accessKeyId }));
+  const dispatch = createDispatcher(options.services ?? []);
+  const recent = new RecentCalls(options.recentCallsLimit ?? DEFAULT_RECENT_CALLS);
+  const listeners = new Set<(call: RecentCall) => void>();
+
+  const record = (req: AwsRequest, service: AwsService | undefined, res: ServerResponse): void => {
+    const caller = req.caller;
+    if (!caller) return;
+    const time = Date.now();
+    res.once('close', () => {
+      const call: RecentCall = {
+        time,
+        requestId: req.requestId,
+        service: service?.signingName ?? req.signingService ?? 'unknown',
+        operation: operationOf(req),
+        caller,
+        status: res.statusCode,
+      };
+      recent.push(call);
+      for (const listener of listeners) {
+        try {
+          listener(call);
+        } catch {
+          // A trace listener's fault must not affect the edge.
+        }
+      }
+    });
+  };
+
+  const serve = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let req = toAwsRequest(raw, region, resolveCaller);
+    res.setHeader('x-amzn-requestid', req.requestId);
+    let service: AwsService | undefined;
+    try {
+      if (dispatch.needsForm(req)) req = await withBufferedForm(req);
+      service = dispatch(req);
+      record(req, service, res);
+      if (!service) {
+        sendEdgeError(res, req, undefined, unknownOperation(req));
+        return;
+      }
+      await service.handle(req, res);
+    } catch (err) {
+      const status = res.headersSent ? res.statusCode : 0;
+      sendEdgeError(res, req, service, err);
+      if (status === 0 && res.statusCode >= 500) options.onError?.(err, req);
+    }
+  };
+
   const server: Server = createServer((req, res) => {
+    if (isHealthCheck(req)) {
+      res.setHeader('x-amzn-requestid', randomUUID());
+      sendJson(res, 200, { status: 'ready', ...options.health() });
+      return;
+    }
+    if (req.method === 'OPTIONS' && req.headers.origin !== undefined) {
+      answerPreflight(req, res, randomUUID());
+      return;
+    }
+    addCorsHeaders(req, res);
     void (async () => {
       try {
-        const path = (req.url ?? '/').split('?')[0];
-        if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-          sendJson(res, 200, { status: 'ready', ...options.health() });
-          return;
-        }
         for (const route of routes) if (await route(req, res)) return;
-        sendJson(res, 404, {
-          __type: 'UnknownOperationException',
-          message: `Slipway does not serve ${req.method ?? 'GET'} ${path} on this endpoint yet`,
-        });
+        await serve(req, res);
       } catch (err) {
+        // Only reachable if rendering the error itself failed: never let it take the server down.
         if (!res.headersSent) sendJson(res, 500, { __type: 'InternalFailure', message: String(err) });
         else res.destroy();
       }
@@ -57,6 +145,11 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
   return {
     url: `http://${options.host}:${port}`,
     port,
+    recentCalls: () => recent.list(),
+    onCall(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
