@@ -1,11 +1,14 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { REPO_ROOT, runCli } from '../helpers/slipway.ts';
-
-const template = join(REPO_ROOT, 'test/integration/fixtures/aws-sdk/template.yaml');
+import { copyProject, runCli } from '../helpers/slipway.ts';
 
 describe('the AWS SDK v3 is provided to Node.js functions, as on Lambda', () => {
+  // Outside the repository, so nothing resolves from Slipway's own node_modules by directory walk.
+  const project = copyProject('test/integration/fixtures/aws-sdk');
+  const template = join(project.dir, 'template.yaml');
+  after(() => project.remove());
+
   test('an ES module imports a client without bundling it', async () => {
     const r = await runCli(['invoke', 'Esm', '--template', template], { timeoutMs: 60000 });
     assert.equal(r.code, 0, r.stderr);
