@@ -31,6 +31,12 @@ export interface DevConfig extends CommonConfig {
   apiPort: number;
   watch: boolean;
   json: boolean;
+  /** Durable state folder (default `<project>/.slipway`, resolved by the app once the template is found). */
+  stateDir: string | undefined;
+  /** Keep every service's state in memory only. */
+  ephemeral: boolean;
+  /** Folder whose sub-folders are loaded into the buckets of the same name (or logical id) at start-up. */
+  seedDir: string | undefined;
 }
 
 export interface InvokeConfig extends CommonConfig {
@@ -57,6 +63,9 @@ export interface DevFlags extends CommonFlags {
   apiPort?: string;
   watch?: boolean;
   json?: boolean;
+  stateDir?: string;
+  ephemeral?: boolean;
+  seedDir?: string;
 }
 
 export function parsePort(value: string, flag: string, allowZero = true): number {
@@ -104,6 +113,9 @@ export function devConfig(flags: DevFlags, env: NodeJS.ProcessEnv, cwd: string):
     apiPort: flags.apiPort === undefined ? DEFAULT_API_PORT : parsePort(flags.apiPort, '--api-port'),
     watch: flags.watch ?? true,
     json: flags.json ?? false,
+    stateDir: flags.stateDir,
+    ephemeral: flags.ephemeral ?? false,
+    seedDir: flags.seedDir,
   });
 }
 

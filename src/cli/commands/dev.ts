@@ -14,6 +14,15 @@ export function register(program: Command): void {
       .option('--api-port <port>', "port serving the template's APIs", '3000')
       .option('--host <host>', 'address to bind (loopback by default)', '127.0.0.1')
       .option('--no-watch', 'do not reload code and template on save')
+      .option(
+        '--state-dir <dir>',
+        'where buckets, queues and streams are kept (default: .slipway/ beside the template)',
+      )
+      .option('--ephemeral', 'keep all service state in memory; nothing is written to disk')
+      .option(
+        '--seed-dir <dir>',
+        'load <dir>/<bucket>/** into each bucket at start-up (bucket name or logical id)',
+      )
       .option('--json', 'print one JSON object per line (ready, logs, reloads) for scripts'),
   )
     .addHelpText(
