@@ -62,7 +62,8 @@ export function evaluateJsonPath(doc: unknown, path: string): unknown {
     for (const v of current) {
       if ('wildcard' in seg) {
         if (Array.isArray(v)) for (const item of v as unknown[]) next.push(item);
-        else if (typeof v === 'object' && v !== null) next.push(...Object.values(v as Record<string, unknown>));
+        else if (typeof v === 'object' && v !== null)
+          next.push(...Object.values(v as Record<string, unknown>));
       } else if ('index' in seg) {
         if (Array.isArray(v) && seg.index < v.length) next.push(v[seg.index]);
       } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && seg.name in v) {
