@@ -1,0 +1,69 @@
+/**
+ * FilterCriteria, as Lambda event filtering applies them
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html): up to five
+ * patterns, a record passes when any matches. The pattern sees the record as the function would,
+ * except that an SQS `body` and a Kinesis `data` that hold a JSON object are matched as that
+ * object; otherwise an SQS body is matched as its plain string and Kinesis data not at all.
+ */
+import { SlipwayError } from '../../shared/errors.ts';
+import type { EventSourceMappingConfig, PatternCompiler } from './ports.ts';
+
+export type RecordPredicate = (view: unknown) => boolean;
+
+/** A predicate for the mapping's FilterCriteria, or undefined when it has none. Throws on a bad pattern. */
+export function compileFilterCriteria(
+  config: EventSourceMappingConfig,
+  compile: PatternCompiler,
+): RecordPredicate | undefined {
+  const filters = (config.FilterCriteria?.Filters ?? []).filter((f) => typeof f.Pattern === 'string');
+  if (filters.length === 0) return undefined;
+  const predicates = filters.map((f, i) => {
+    let pattern: unknown;
+    try {
+      pattern = JSON.parse(f.Pattern as string);
+    } catch (err) {
+      throw new SlipwayError(
+        'InvalidFilterCriteria',
+        `Event source mapping ${config.UUID}: FilterCriteria.Filters[${i}].Pattern is not valid JSON: ${(err as Error).message}`,
+        { hint: 'Write the pattern as a JSON object, e.g. {"body": {"type": ["order"]}}.' },
+      );
+    }
+    try {
+      return compile(pattern);
+    } catch (err) {
+      throw new SlipwayError(
+        'InvalidFilterCriteria',
+        `Event source mapping ${config.UUID}: FilterCriteria.Filters[${i}].Pattern is not a valid pattern: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  });
+  return (view) => predicates.some((p) => p(view));
+}
+
+/** A JSON object (or array) parsed from text, else undefined. */
+function jsonObject(text: string): unknown {
+  const t = text.trimStart();
+  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a filter pattern sees of an SQS record. */
+export function sqsFilterView<R extends { body: string }>(record: R): unknown {
+  const parsed = jsonObject(record.body);
+  return parsed === undefined ? record : { ...record, body: parsed };
+}
+
+/** What a filter pattern sees of a Kinesis record: `data` decoded from base64 when it is a JSON object. */
+export function kinesisFilterView<R extends { kinesis: { data: string } }>(record: R): unknown {
+  const parsed = jsonObject(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+  const kinesis: Record<string, unknown> = { ...record.kinesis };
+  if (parsed === undefined) delete kinesis.data;
+  else kinesis.data = parsed;
+  return { ...record, kinesis };
+}
