@@ -20,7 +20,6 @@ import type {
   CreateEventSourceMappingInput,
   LambdaDeps,
   LambdaService,
-  UpdateEventSourceMappingInput,
 } from './types.ts';
 import { decodeSegment, parseLambdaJson, sendLambdaError, sendLambdaJson } from './wire.ts';
 
