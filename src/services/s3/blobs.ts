@@ -1,0 +1,116 @@
+/**
+ * Object bodies as files under the store's blob directory, named by a random id (never by key,
+ * so no key can reach outside the directory). A body is streamed to `tmp-<id>`, fsynced, renamed
+ * to `<id>` and the directory fsynced: only then may its index entry be written.
+ */
+import { randomUUID } from 'node:crypto';
+import { link, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { AwsError } from '../types.ts';
+import { createHasher, type ChecksumAlgorithm, type Hasher } from './checksums.ts';
+
+const TMP_PREFIX = 'tmp-';
+const ID_RE = /^[0-9a-f]{32}$/;
+
+export interface WrittenBlob {
+  blob: string;
+  size: number;
+  md5: Buffer;
+  /** Raw digests for the algorithms asked for. */
+  digests: Partial<Record<ChecksumAlgorithm, Buffer>>;
+}
+
+export interface WriteOptions {
+  algorithms?: Iterable<ChecksumAlgorithm>;
+  /** Bytes beyond this are refused (EntityTooLarge) and the partial file removed. */
+  maxSize?: number;
+}
+
+export class BlobStore {
+  constructor(readonly dir: string) {}
+
+  private path(blob: string): string {
+    if (!ID_RE.test(blob)) throw new Error(`not a blob id: ${blob}`);
+    return join(this.dir, blob);
+  }
+
+  /** Streams `source` into a new durable blob, hashing as it goes. */
+  async write(source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<WrittenBlob> {
+    const blob = randomUUID().replaceAll('-', '');
+    const tmp = join(this.dir, TMP_PREFIX + blob);
+    const md5 = createHasher('MD5');
+    const hashers = new Map<ChecksumAlgorithm, Hasher>();
+    for (const a of options.algorithms ?? []) hashers.set(a, createHasher(a));
+    const max = options.maxSize ?? Number.POSITIVE_INFINITY;
+    let size = 0;
+    const fh = await open(tmp, 'w');
+    try {
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > max)
+          throw new AwsError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+            MaxSizeAllowed: String(max),
+          });
+        md5.update(chunk);
+        for (const h of hashers.values()) h.update(chunk);
+        await fh.write(chunk);
+      }
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, join(this.dir, blob));
+    await this.syncDir();
+    const digests: Partial<Record<ChecksumAlgorithm, Buffer>> = {};
+    for (const [a, h] of hashers) digests[a] = h.digest();
+    return { blob, size, md5: md5.digest(), digests };
+  }
+
+  /** A second durable name for the same immutable bytes (copies are O(1)). */
+  async duplicate(blob: string): Promise<string> {
+    const copy = randomUUID().replaceAll('-', '');
+    await link(this.path(blob), this.path(copy));
+    await this.syncDir();
+    return copy;
+  }
+
+  /** Opens a blob for reading; the open handle survives a concurrent overwrite's unlink. */
+  open(blob: string): Promise<FileHandle> {
+    return open(this.path(blob), 'r');
+  }
+
+  async remove(blob: string | undefined): Promise<void> {
+    if (blob === undefined) return;
+    await unlink(this.path(blob)).catch(() => undefined);
+  }
+
+  private async syncDir(): Promise<void> {
+    const dh = await open(this.dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+
+  /** Removes temp files from an interrupted write and blobs no index entry references. */
+  sweep(referenced: ReadonlySet<string>): void {
+    for (const name of readdirSync(this.dir)) {
+      if (name.startsWith(TMP_PREFIX) || (ID_RE.test(name) && !referenced.has(name))) {
+        try {
+          unlinkSync(join(this.dir, name));
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  async count(): Promise<number> {
+    return (await readdir(this.dir)).length;
+  }
+}
