@@ -6,7 +6,7 @@
  * pointing at a missing or partial one.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -61,6 +61,16 @@ export async function writeBlobAtomically(
   }
   await fsyncDir(dir);
   return { path, size };
+}
+
+/** Makes a directory's entries (files created, renamed or removed in it) durable. */
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Removes a blob (a missing one is not an error) and makes the removal durable. */

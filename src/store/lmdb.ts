@@ -15,9 +15,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { removeStaleTempBlobs } from './blobs.ts';
+import { fsyncDirSync, removeStaleTempBlobs } from './blobs.ts';
 import {
   MAX_KEY_BYTES,
   checkKey,
@@ -166,6 +166,8 @@ export async function createLmdbStore(dir: string): Promise<Store> {
     keyEncoding: 'binary',
     encoding: 'string',
   });
+  // LMDB fsyncs its files, not the directories naming them: make a fresh layout durable too.
+  for (const d of [path, dir, dirname(dir)]) fsyncDirSync(d);
   const namespaces = new Map<string, LmdbNamespace>();
   const blobDirs = new Set<string>();
   let closed: Promise<void> | undefined;
@@ -185,6 +187,8 @@ export async function createLmdbStore(dir: string): Promise<Store> {
       const blobs = join(dir, 'blobs', name);
       if (!blobDirs.has(name)) {
         mkdirSync(blobs, { recursive: true });
+        fsyncDirSync(dirname(blobs));
+        fsyncDirSync(dir);
         // Nothing of ours writes here before the first call: any temp file is a dead writer's.
         removeStaleTempBlobs(blobs);
         blobDirs.add(name);
