@@ -36,7 +36,7 @@ function gatedStore(): Store & { release(): void; fail: boolean; waiting(): numb
     waiting: () => gates.length,
     namespace(name: string): Namespace {
       const ns = inner.namespace(name);
-      return {
+      const gated: Namespace = {
         get: (k) => ns.get(k),
         put: (k, v) => ns.put(k, v),
         delete: (k) => ns.delete(k),
@@ -46,7 +46,8 @@ function gatedStore(): Store & { release(): void; fail: boolean; waiting(): numb
           if (store.fail) throw new Error('disk full');
           await ns.batch(ops);
         },
-      } as Namespace;
+      };
+      return gated;
     },
   };
   return store;
