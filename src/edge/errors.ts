@@ -9,7 +9,7 @@ import { sendQueryError } from '../protocols/query.ts';
 import { sendRestXmlError } from '../protocols/rest-xml.ts';
 import { AwsServiceError } from '../shared/errors.ts';
 import { AwsError, type AwsRequest, type AwsService } from '../services/types.ts';
-import { operationOf } from './dispatch.ts';
+import { isFormRequest, operationOf } from './dispatch.ts';
 
 const QUERY_XMLNS: Record<string, string> = {
   sqs: 'http://queue.amazonaws.com/doc/2012-11-05/',
@@ -47,7 +47,7 @@ export function sendEdgeError(
     return;
   }
   const signingName = service?.signingName ?? req.signingService ?? '';
-  if (service?.queryActions && operationOf(req) !== undefined) {
+  if (service?.queryActions && (operationOf(req) !== undefined || isFormRequest(req))) {
     sendQueryError(res, toAwsError(err), req.requestId, QUERY_XMLNS[signingName] ?? '');
     return;
   }

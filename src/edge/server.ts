@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { listen } from '../shared/net.ts';
 import type { AwsRequest, AwsService, Caller } from '../services/types.ts';
 import { answerPreflight, addCorsHeaders } from './cors.ts';
-import { createDispatcher, operationOf, withBufferedForm } from './dispatch.ts';
+import { createDispatcher, isFormRequest, operationOf, withBufferedForm } from './dispatch.ts';
 import { sendEdgeError, unknownOperation } from './errors.ts';
 import { RecentCalls, type RecentCall } from './recent-calls.ts';
 import { toAwsRequest } from './request.ts';
@@ -102,7 +102,9 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
     res.setHeader('x-amzn-requestid', req.requestId);
     let service: AwsService | undefined;
     try {
-      if (dispatch.needsForm(req)) req = await withBufferedForm(req);
+      // Form bodies (query protocol) are small: buffered so dispatch and traces see `Action`,
+      // while the service still reads every byte.
+      if (isFormRequest(req)) req = await withBufferedForm(req);
       service = dispatch(req);
       record(req, service, res);
       if (!service) {
