@@ -138,7 +138,6 @@ type XmlNode = Record<string, unknown>;
 
 const str = (v: unknown): string =>
   typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
-typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
 
 function parseBase(node: XmlNode): ConfigurationBase {
   const c: ConfigurationBase = { Events: asList(node.Event as string | string[]).map(str) };

@@ -113,7 +113,7 @@ describe('buckets', () => {
         s3.send(
           new CreateBucketCommand({
             Bucket: 'bk-eu3',
-            CreateBucketConfiguration: { LocationConstraint: 'us-east-1' },
+            CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never },
           }),
         ),
       );
