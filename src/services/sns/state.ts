@@ -412,7 +412,9 @@ export class SnsState {
     const timestamp = this.ctx.clock.now();
     for (const sub of this.subs.values()) {
       if (sub.TopicArn !== topic.Arn || sub.PendingConfirmation) continue;
-      const text = perProtocol ? (perProtocol[sub.Protocol] ?? perProtocol.default) : (message as string);
+      const text = perProtocol
+        ? (perProtocol[sub.Protocol] ?? perProtocol.default ?? '')
+        : (message as string);
       const filter = this.filterFor(sub);
       if (filter && !filter(message as string, attributes)) continue;
       const detail = buildNotification({
