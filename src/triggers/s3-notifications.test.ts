@@ -6,7 +6,6 @@ import { s3Event } from '../events/s3.ts';
 import type { ServiceEvent } from '../services/types.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createTraceLog } from '../trace/index.ts';
-import type { AsyncInvoker, AsyncInvokeOptions } from './async-queue.ts';
 import type { S3NotificationConfiguration } from './ports.ts';
 import {
   S3_NOTIFICATION_SUBJECT,
@@ -14,7 +13,7 @@ import {
   eventNameMatches,
   keyFilterMatches,
 } from './s3-notifications.ts';
-import { ACCOUNT_ID, REGION, queueArn, recordingSinks, topicArn } from './testing.ts';
+import { ACCOUNT_ID, REGION, queueArn, recordingAsyncInvoker, recordingSinks, topicArn } from './testing.ts';
 
 const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
 
@@ -38,34 +37,9 @@ function objectEvent(type: string, key: string, extra: Record<string, unknown> =
   };
 }
 
-function recordingInvoker(): AsyncInvoker & {
-  calls: Array<{ fn: string; payload: unknown; options?: AsyncInvokeOptions }>;
-} {
-  const calls: Array<{ fn: string; payload: unknown; options?: AsyncInvokeOptions }> = [];
-  return {
-    calls,
-    enqueue(fn, payload, options) {
-      calls.push({ fn, payload: JSON.parse(payload.toString()), options });
-      return { requestId: `r${calls.length}` };
-    },
-    stats: () => ({
-      queued: 0,
-      inFlight: 0,
-      succeeded: 0,
-      failed: 0,
-      dropped: 0,
-      retries: 0,
-      throttles: 0,
-      functions: {},
-    }),
-    idle: () => Promise.resolve(),
-    close: () => {},
-  };
-}
-
 function setup(config: S3NotificationConfiguration | undefined) {
   const sinks = recordingSinks();
-  const asyncInvoker = recordingInvoker();
+  const asyncInvoker = recordingAsyncInvoker();
   const lines: string[] = [];
   const trace = createTraceLog();
   const n = createS3Notifications({

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionModel } from '../project/model.ts';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
 import type { Caller } from '../services/types.ts';
+import type { AsyncInvoker, AsyncInvokeOptions } from './async-queue.ts';
 import type {
   DestinationSinks,
   FunctionLookup,
@@ -153,3 +154,33 @@ export function recordingSinks(): DestinationSinks & {
 export const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${name}`;
 export const topicArn = (name: string) => `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${name}`;
 export const busArn = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT_ID}:event-bus/${name}`;
+
+export interface Enqueued {
+  fn: string;
+  payload: unknown;
+  options?: AsyncInvokeOptions;
+}
+
+/** An AsyncInvoker that records what it is asked to run (JSON payloads parsed). */
+export function recordingAsyncInvoker(): AsyncInvoker & { calls: Enqueued[] } {
+  const calls: Enqueued[] = [];
+  return {
+    calls,
+    enqueue(fn, payload, options) {
+      calls.push({ fn, payload: JSON.parse(payload.toString()) as unknown, options });
+      return { requestId: `r${calls.length}` };
+    },
+    stats: () => ({
+      queued: 0,
+      inFlight: 0,
+      succeeded: 0,
+      failed: 0,
+      dropped: 0,
+      retries: 0,
+      throttles: 0,
+      functions: {},
+    }),
+    idle: () => Promise.resolve(),
+    close: () => {},
+  };
+}
