@@ -41,7 +41,7 @@ export interface EdgeOptions {
 export interface EdgeHandle {
   url: string;
   port: number;
-  /** Recent calls made with an attributed access key, oldest first. */
+  /** Recent calls attributed to a function environment (caller.functionLogicalId), oldest first. */
   recentCalls(): RecentCall[];
   /** Push each attributed call as it completes; returns the unsubscribe function. */
   onCall(listener: (call: RecentCall) => void): () => void;
@@ -75,7 +75,8 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
 
   const record = (req: AwsRequest, service: AwsService | undefined, res: ServerResponse): void => {
     const caller = req.caller;
-    if (!caller) return;
+    // Only calls made from a function environment belong to a chain; plain clients are not kept.
+    if (!caller?.functionLogicalId) return;
     const time = Date.now();
     res.once('close', () => {
       const call: RecentCall = {
