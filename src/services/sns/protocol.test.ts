@@ -241,6 +241,8 @@ test('subscriptions: sqs/lambda confirmed at once, http pending with a confirmat
 
 test('Publish: Notification per subscription with exact envelope and Lambda record shapes', async () => {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'shapes' }));
+  const none = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+  assert.deepEqual(none.Subscriptions ?? [], []);
   const l = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'lambda', Endpoint: FN }));
   const q = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: QUEUE }));
   served.events.length = 0;
