@@ -104,8 +104,8 @@ export function parseSigV4(headers: IncomingHttpHeaders, query: URLSearchParams)
       if (m) {
         const scope: SigV4Scope = {
           accessKeyId: m[1] as string,
-          date: m[2] as string,
-          service: m[3] as string,
+          date: m[2],
+          service: m[3],
           presigned: false,
           version: 4,
         };

@@ -16,11 +16,7 @@ import {
   functionTags,
 } from './functions.ts';
 import { invoke, type InvokeContext } from './invoke.ts';
-import type {
-  CreateEventSourceMappingInput,
-  LambdaDeps,
-  LambdaService,
-} from './types.ts';
+import type { CreateEventSourceMappingInput, LambdaDeps, LambdaService } from './types.ts';
 import { decodeSegment, parseLambdaJson, sendLambdaError, sendLambdaJson } from './wire.ts';
 
 export type * from './types.ts';
