@@ -192,7 +192,13 @@ function baseToXml(c: ConfigurationBase): XmlNode {
   const node: XmlNode = { Id: c.Id };
   if (c.Filter)
     node.Filter = {
-      S3Key: { FilterRule: c.Filter.Key.FilterRules.map((r) => ({ Name: r.Name, Value: r.Value })) },
+      S3Key: {
+        // AWS answers with capitalised rule names.
+        FilterRule: c.Filter.Key.FilterRules.map((r) => ({
+          Name: r.Name === 'prefix' ? 'Prefix' : 'Suffix',
+          Value: r.Value,
+        })),
+      },
     };
   return node;
 }
