@@ -258,7 +258,7 @@ describe('notifications and events', () => {
           Bucket: 'events',
           NotificationConfiguration: {
             QueueConfigurations: [
-              { QueueArn: 'arn:aws:sqs:us-east-1:123456789012:q', Events: ['s3:ObjectMade:*'] },
+              { QueueArn: 'arn:aws:sqs:us-east-1:123456789012:q', Events: ['s3:ObjectMade:*' as never] },
             ],
           },
         }),
