@@ -3,12 +3,20 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { FunctionModel } from '../project/model.ts';
 import type { Invoker } from '../runtime/types.ts';
-import { systemClock } from '../shared/clock.ts';
 import { AwsServiceError } from '../shared/errors.ts';
 import { createTraceLog, rootCause } from '../trace/index.ts';
 import { createAsyncInvoker, type AsyncInvokerDeps } from './async-queue.ts';
 import type { InvocationRecord } from './destinations.ts';
-import { busArn, lookup, nodeFunction, queueArn, recordingSinks, startRuntime, topicArn } from './testing.ts';
+import {
+  busArn,
+  lookup,
+  nodeFunction,
+  queueArn,
+  recordingSinks,
+  startRuntime,
+  topicArn,
+  testClock,
+} from './testing.ts';
 
 const failures = queueArn('failures');
 const successes = queueArn('successes');
@@ -60,7 +68,7 @@ function setup(overrides: Partial<AsyncInvokerDeps> = {}) {
     invoker: rt.runtime,
     functions: lookup(fns),
     sinks,
-    clock: systemClock,
+    clock: testClock,
     log: (l) => lines.push(l),
     retryDelayScale: 0.001,
     ...overrides,

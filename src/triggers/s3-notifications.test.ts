@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { fixedEnv } from '../events/env.ts';
 import { s3Event } from '../events/s3.ts';
 import type { ServiceEvent } from '../services/types.ts';
-import { systemClock } from '../shared/clock.ts';
 import { createTraceLog } from '../trace/index.ts';
 import type { S3NotificationConfiguration } from './ports.ts';
 import {
@@ -13,7 +12,15 @@ import {
   eventNameMatches,
   keyFilterMatches,
 } from './s3-notifications.ts';
-import { ACCOUNT_ID, REGION, queueArn, recordingAsyncInvoker, recordingSinks, topicArn } from './testing.ts';
+import {
+  ACCOUNT_ID,
+  REGION,
+  queueArn,
+  recordingAsyncInvoker,
+  recordingSinks,
+  topicArn,
+  testClock,
+} from './testing.ts';
 
 const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
 
@@ -46,7 +53,7 @@ function setup(config: S3NotificationConfiguration | undefined) {
     s3: { getBucketNotificationConfiguration: (b) => (b === 'uploads' ? config : undefined) },
     sinks,
     asyncInvoker,
-    clock: systemClock,
+    clock: testClock,
     log: (l) => lines.push(l),
     trace,
     region: REGION,

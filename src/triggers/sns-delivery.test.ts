@@ -3,10 +3,17 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { ServiceEvent } from '../services/types.ts';
-import { systemClock } from '../shared/clock.ts';
 import { createTraceLog } from '../trace/index.ts';
 import { createSnsDelivery, sqsAttributesFromSns } from './sns-delivery.ts';
-import { ACCOUNT_ID, REGION, queueArn, recordingAsyncInvoker, recordingSinks, topicArn } from './testing.ts';
+import {
+  ACCOUNT_ID,
+  REGION,
+  queueArn,
+  recordingAsyncInvoker,
+  recordingSinks,
+  topicArn,
+  testClock,
+} from './testing.ts';
 
 const topic = topicArn('alerts');
 const envelope = {
@@ -60,7 +67,7 @@ function setup(post?: (url: string, body: string, headers: Record<string, string
   const d = createSnsDelivery({
     sinks,
     asyncInvoker,
-    clock: systemClock,
+    clock: testClock,
     log: (l) => lines.push(l),
     trace,
     ...(post ? { post } : {}),

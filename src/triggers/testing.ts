@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionModel } from '../project/model.ts';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
 import type { Caller } from '../services/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { AsyncInvoker, AsyncInvokeOptions } from './async-queue.ts';
 import type {
   DestinationSinks,
@@ -184,3 +185,12 @@ export function recordingAsyncInvoker(): AsyncInvoker & { calls: Enqueued[] } {
     close: () => {},
   };
 }
+
+/** The system clock with timers that keep the process alive (the test has nothing else pending). */
+export const testClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  },
+};
