@@ -2,146 +2,34 @@
  * The Kinesis Data Streams operations (Kinesis_20131202.*): request members → state → response
  * members. Wire-format neutral: protocol.ts decodes the body into a Params and encodes the result.
  */
-import { AwsError, type Caller } from '../types.ts';
+import { AwsError } from '../types.ts';
 import { decodeIterator, decodeToken, encodeIterator, encodeToken } from './iterator.ts';
-import type { Params } from './params.ts';
 import {
   ITERATOR_LIFETIME_MS,
-  MAX_CONSUMERS_PER_STREAM,
   MAX_GET_RECORDS_LIMIT,
-  MAX_RETENTION_HOURS,
-  MAX_SHARDS_PER_ACCOUNT,
-  MAX_TAGS_PER_STREAM,
-  DEFAULT_RETENTION_HOURS,
   ON_DEMAND_SHARD_COUNT,
-  type KinesisState,
-  type PutEntry,
   type StartingPositionType,
   type Stream,
   type StreamMode,
 } from './state.ts';
-import type { Shard } from './shard.ts';
+import { metaOperations } from './operations-meta.ts';
+import {
+  MAX_PUT_RECORDS_BYTES,
+  MAX_PUT_RECORDS_ENTRIES,
+  ITERATOR_TYPES,
+  readEntry,
+  SEQUENCE_NUMBER,
+  SHARD_ID,
+  shardJson,
+  modeJson,
+  STREAM_NAME,
+  streamOf,
+  tokenString,
+  TOKEN_LIFETIME_MS,
+  type Operation,
+} from './members.ts';
 
-/** The largest record: 1 MiB of data (before base64). */
-export const MAX_RECORD_DATA_BYTES = 1024 * 1024;
-export const MAX_PUT_RECORDS_ENTRIES = 500;
-/** A PutRecords request carries at most 5 MiB of records (data + partition keys). */
-export const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
-const TOKEN_LIFETIME_MS = 300_000;
-
-const STREAM_NAME = { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, patternText: '[a-zA-Z0-9_.-]+' };
-const STREAM_ARN = {
-  min: 1,
-  max: 2048,
-  pattern: /^arn:aws.*:kinesis:.*:\d{12}:stream\/\S+$/,
-  patternText: 'arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+',
-};
-const SHARD_ID = { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, patternText: '[a-zA-Z0-9_.-]+' };
-const CONSUMER_NAME = { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, patternText: '[a-zA-Z0-9_.-]+' };
-const SEQUENCE_NUMBER = { pattern: /^(0|[1-9]\d{0,128})$/, patternText: '0|([1-9]\\d{0,128})' };
-const ITERATOR_TYPES: readonly StartingPositionType[] = [
-  'AT_SEQUENCE_NUMBER',
-  'AFTER_SEQUENCE_NUMBER',
-  'TRIM_HORIZON',
-  'LATEST',
-  'AT_TIMESTAMP',
-];
-
-export interface OperationContext {
-  state: KinesisState;
-  now(): number;
-  caller?: Caller;
-  /** Called once records are durable. */
-  recordsPut(stream: Stream, shardIds: string[], count: number, caller?: Caller): void;
-}
-
-export type Operation = (p: Params, c: OperationContext) => unknown;
-
-const tokenString = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** The stream a request names by StreamName or StreamARN. */
-function streamOf(p: Params, c: OperationContext): Stream {
-  const name = p.str('StreamName', STREAM_NAME);
-  const arn = p.str('StreamARN', STREAM_ARN);
-  if (name === undefined && arn === undefined)
-    throw new AwsError('InvalidArgumentException', 'Either StreamName or StreamARN must be provided.');
-  if (name !== undefined && arn !== undefined && c.state.arnOf(name) !== arn)
-    throw new AwsError('InvalidArgumentException', `StreamARN ${arn} does not match StreamName ${name}.`);
-  return c.state.get(arn ?? name!);
-}
-
-const shardJson = (s: Shard) => ({
-  ShardId: s.shardId,
-  HashKeyRange: {
-    StartingHashKey: s.range.startingHashKey.toString(),
-    EndingHashKey: s.range.endingHashKey.toString(),
-  },
-  SequenceNumberRange: { StartingSequenceNumber: s.startingSequenceNumber },
-});
-
-const modeJson = (s: Stream) => ({ StreamMode: s.meta.mode });
-
-function consumerJson(s: Stream, consumer: Stream['meta']['consumers'][number]) {
-  return {
-    ConsumerName: consumer.name,
-    ConsumerARN: consumer.arn,
-    ConsumerStatus: 'ACTIVE',
-    ConsumerCreationTimestamp: new Date(consumer.createdMs),
-    StreamARN: s.arn,
-  };
-}
-
-function checkRetention(p: Params): number {
-  const hours = p.int('RetentionPeriodHours', { required: true, min: 1 })!;
-  if (hours < DEFAULT_RETENTION_HOURS)
-    throw new AwsError(
-      'InvalidArgumentException',
-      `Minimum allowed retention period is ${DEFAULT_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too short.`,
-    );
-  if (hours > MAX_RETENTION_HOURS)
-    throw new AwsError(
-      'InvalidArgumentException',
-      `Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too long.`,
-    );
-  return hours;
-}
-
-function readEntry(p: Params): PutEntry {
-  const entry: PutEntry = {
-    data: p.blob('Data', { required: true, max: MAX_RECORD_DATA_BYTES }),
-    partitionKey: p.str('PartitionKey', { required: true, min: 1, max: 256 }),
-  };
-  const ehk = p.str('ExplicitHashKey', { pattern: /^(0|[1-9]\d{0,38})$/, patternText: '0|([1-9]\\d{0,38})' });
-  if (ehk !== undefined) entry.explicitHashKey = ehk;
-  return entry;
-}
-
-function consumerOf(p: Params, c: OperationContext): { stream: Stream; index: number } {
-  const consumerArn = p.str('ConsumerARN', { min: 1, max: 2048 });
-  const name = p.str('ConsumerName', CONSUMER_NAME);
-  let stream: Stream | undefined;
-  let consumerName = name;
-  if (consumerArn !== undefined) {
-    const m = /^(arn:.+:stream\/[^/]+)\/consumer\/([^:]+):\d+$/.exec(consumerArn);
-    stream = m ? c.state.find(m[1]!) : undefined;
-    consumerName = m?.[2];
-  } else if (p.has('StreamARN') && name !== undefined) stream = c.state.find(p.str('StreamARN', STREAM_ARN)!);
-  else
-    throw new AwsError(
-      'InvalidArgumentException',
-      'Specify either ConsumerARN, or both StreamARN and ConsumerName.',
-    );
-  const index =
-    stream?.meta.consumers.findIndex(
-      (x) => x.name === consumerName && (!consumerArn || x.arn === consumerArn),
-    ) ?? -1;
-  if (!stream || index < 0)
-    throw new AwsError(
-      'ResourceNotFoundException',
-      `Consumer ${consumerArn ?? consumerName ?? ''} not found.`,
-    );
-  return { stream, index };
-}
+export type { Operation, OperationContext } from './members.ts';
 
 export const operations: Record<string, Operation> = {
   async CreateStream(p, c) {
@@ -378,125 +266,5 @@ export const operations: Record<string, Operation> = {
     };
   },
 
-  async IncreaseStreamRetentionPeriod(p, c) {
-    const s = streamOf(p, c);
-    const hours = checkRetention(p);
-    if (hours < s.meta.retentionHours)
-      throw new AwsError(
-        'InvalidArgumentException',
-        `Requested retention period (${hours} hours) for stream ${s.meta.name} can not be shorter than existing retention period (${s.meta.retentionHours} hours). Use DecreaseRetentionPeriod API.`,
-      );
-    await c.state.setRetention(s, hours);
-    return {};
-  },
-
-  async DecreaseStreamRetentionPeriod(p, c) {
-    const s = streamOf(p, c);
-    const hours = checkRetention(p);
-    if (hours > s.meta.retentionHours)
-      throw new AwsError(
-        'InvalidArgumentException',
-        `Requested retention period (${hours} hours) for stream ${s.meta.name} can not be longer than existing retention period (${s.meta.retentionHours} hours). Use IncreaseRetentionPeriod API.`,
-      );
-    await c.state.setRetention(s, hours);
-    return {};
-  },
-
-  async AddTagsToStream(p, c) {
-    const s = streamOf(p, c);
-    const tags = p.strMap('Tags');
-    const count = Object.keys(tags).length;
-    if (count < 1 || count > 10)
-      throw new AwsError(
-        'ValidationException',
-        `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length between 1 and 10`,
-      );
-    const merged = { ...s.meta.tags, ...tags };
-    if (Object.keys(merged).length > MAX_TAGS_PER_STREAM)
-      throw new AwsError(
-        'InvalidArgumentException',
-        `Failed to add tags to stream ${s.meta.name} under account ${s.arn.split(':')[4]!} because a given stream cannot have more than ${MAX_TAGS_PER_STREAM} tags.`,
-      );
-    s.meta.tags = merged;
-    await c.state.saveMeta(s);
-    return {};
-  },
-
-  async RemoveTagsFromStream(p, c) {
-    const s = streamOf(p, c);
-    for (const key of p.strList('TagKeys')) delete s.meta.tags[key];
-    await c.state.saveMeta(s);
-    return {};
-  },
-
-  ListTagsForStream(p, c) {
-    const s = streamOf(p, c);
-    const limit = p.int('Limit', { min: 1, max: 50 }) ?? 50;
-    const start = p.str('ExclusiveStartTagKey', { min: 1, max: 128 });
-    const keys = Object.keys(s.meta.tags)
-      .sort()
-      .filter((k) => start === undefined || k > start);
-    return {
-      Tags: keys.slice(0, limit).map((Key) => ({ Key, Value: s.meta.tags[Key] })),
-      HasMoreTags: keys.length > limit,
-    };
-  },
-
-  async RegisterStreamConsumer(p, c) {
-    const s = c.state.get(p.str('StreamARN', { required: true, ...STREAM_ARN }));
-    const name = p.str('ConsumerName', { required: true, ...CONSUMER_NAME });
-    if (s.meta.consumers.some((x) => x.name === name))
-      throw new AwsError(
-        'ResourceInUseException',
-        `Consumer ${name} under stream ${s.meta.name} already exists for account ${s.arn.split(':')[4]!}.`,
-      );
-    if (s.meta.consumers.length >= MAX_CONSUMERS_PER_STREAM)
-      throw new AwsError(
-        'LimitExceededException',
-        `Consumer limit of ${MAX_CONSUMERS_PER_STREAM} for stream ${s.meta.name} reached.`,
-      );
-    const createdMs = c.now();
-    const consumer = { name, arn: `${s.arn}/consumer/${name}:${Math.floor(createdMs / 1000)}`, createdMs };
-    s.meta.consumers.push(consumer);
-    await c.state.saveMeta(s);
-    return { Consumer: consumerJson(s, consumer) };
-  },
-
-  ListStreamConsumers(p, c) {
-    const s = c.state.get(p.str('StreamARN', { required: true, ...STREAM_ARN }));
-    const limit = p.int('MaxResults', { min: 1, max: 10_000 }) ?? 100;
-    const token = p.str('NextToken', { min: 1, max: 1048576 });
-    const offset = token === undefined ? 0 : Number(decodeToken(token).offset);
-    const page = s.meta.consumers.slice(offset, offset + limit);
-    const more = offset + limit < s.meta.consumers.length;
-    return {
-      Consumers: page.map((x) => {
-        const { StreamARN: _omit, ...summary } = consumerJson(s, x);
-        return summary;
-      }),
-      ...(more ? { NextToken: encodeToken({ offset: offset + limit }) } : {}),
-    };
-  },
-
-  DescribeStreamConsumer(p, c) {
-    const { stream, index } = consumerOf(p, c);
-    return { ConsumerDescription: consumerJson(stream, stream.meta.consumers[index]!) };
-  },
-
-  async DeregisterStreamConsumer(p, c) {
-    const { stream, index } = consumerOf(p, c);
-    stream.meta.consumers.splice(index, 1);
-    await c.state.saveMeta(stream);
-    return {};
-  },
-
-  DescribeLimits(_p, c) {
-    const streams = c.state.list();
-    return {
-      ShardLimit: MAX_SHARDS_PER_ACCOUNT,
-      OpenShardCount: c.state.openShardCount(),
-      OnDemandStreamCount: streams.filter((s) => s.meta.mode === 'ON_DEMAND').length,
-      OnDemandStreamCountLimit: 50,
-    };
-  },
+  ...metaOperations,
 };
