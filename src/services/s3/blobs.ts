@@ -36,7 +36,10 @@ export class BlobStore {
   }
 
   /** Streams `source` into a new durable blob, hashing as it goes. */
-  async write(source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<WrittenBlob> {
+  async write(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: WriteOptions = {},
+  ): Promise<WrittenBlob> {
     const blob = randomUUID().replaceAll('-', '');
     const tmp = join(this.dir, TMP_PREFIX + blob);
     const md5 = createHasher('MD5');

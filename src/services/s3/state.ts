@@ -226,7 +226,10 @@ export class S3State {
   }
 
   /** Streams a body into a durable blob (not yet indexed). */
-  writeBlob(source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<WrittenBlob> {
+  writeBlob(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: WriteOptions,
+  ): Promise<WrittenBlob> {
     return this.blobs.write(source, options);
   }
 
