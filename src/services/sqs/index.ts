@@ -24,6 +24,7 @@ export type {
   SendMessageOptions,
   SendMessageResult,
 };
+export type { MessageAttributeInput } from './model.ts';
 export type { MessageSentDetail } from './events.ts';
 export { SQS_EVENT_SOURCE } from './events.ts';
 

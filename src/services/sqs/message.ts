@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { errors } from './errors.ts';
-import type { MessageAttributeValue } from './model.ts';
+import type { MessageAttributeInput, MessageAttributeValue } from './model.ts';
 
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 export const MAX_ATTRIBUTE_NAME_LENGTH = 256;
@@ -142,6 +142,24 @@ export function validateSystemAttributes(attributes: Record<string, MessageAttri
         `Message system attribute '${name}' must have the data type String.`,
       );
   }
+}
+
+/** Either accepted attribute shape → the camelCase one. */
+export function normalizeAttributes(
+  attributes: Record<string, MessageAttributeInput> | undefined,
+): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, v] of Object.entries(attributes ?? {})) {
+    if ('dataType' in v) {
+      out[name] = v;
+      continue;
+    }
+    const value: MessageAttributeValue = { dataType: v.DataType };
+    if (v.StringValue !== undefined) value.stringValue = v.StringValue;
+    if (v.BinaryValue !== undefined) value.binaryValue = v.BinaryValue;
+    out[name] = value;
+  }
+  return out;
 }
 
 /** Attributes as stored (binary as base64) and back. */

@@ -8,10 +8,14 @@ export interface MessageAttributeValue {
   binaryValue?: Uint8Array;
 }
 
+/** What sendMessage accepts: SQS's camelCase shape or the SDK's PascalCase one (`{DataType, StringValue, BinaryValue}`). */
+export type MessageAttributeInput =
+  MessageAttributeValue | { DataType: string; StringValue?: string; BinaryValue?: Uint8Array };
+
 export interface SendMessageOptions {
-  messageAttributes?: Record<string, MessageAttributeValue>;
+  messageAttributes?: Record<string, MessageAttributeInput>;
   /** Only `AWSTraceHeader` (a String) exists in SQS. */
-  messageSystemAttributes?: Record<string, MessageAttributeValue>;
+  messageSystemAttributes?: Record<string, MessageAttributeInput>;
   delaySeconds?: number;
   messageGroupId?: string;
   messageDeduplicationId?: string;
@@ -45,6 +49,8 @@ export interface ReceivedMessage {
   attributes: Record<string, string>;
   messageAttributes: Record<string, MessageAttributeValue>;
   md5OfMessageAttributes?: string;
+  /** Who sent it (the invocation behind the SendMessage call), when known. */
+  caller?: Caller;
 }
 
 /** The names SQS defines for queue attributes (GetQueueAttributes / SetQueueAttributes / CreateQueue). */

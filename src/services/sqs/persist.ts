@@ -10,6 +10,7 @@
  * a 1 MiB body is not rewritten on every receive.
  */
 import type { JsonValue, Namespace } from '../../store/types.ts';
+import type { Caller } from '../types.ts';
 import type { StoredAttributes } from './message.ts';
 
 export interface QueueRecord {
@@ -39,6 +40,8 @@ export interface MessageRecord {
   /** Epoch ms. */
   sentTimestamp: number;
   senderId: string;
+  /** The invocation that sent it, for traces (chains SQS → function). */
+  caller?: Caller;
   messageGroupId?: string;
   messageDeduplicationId?: string;
   sequenceNumber?: string;

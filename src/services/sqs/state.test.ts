@@ -276,3 +276,21 @@ test('purge empties the queue and refuses a second purge within 60 s', async () 
   await clock.advance(60_000);
   await state.purge(q);
 });
+
+test('sendMessage accepts the SDK attribute shape and keeps the sending caller', async () => {
+  const { sqs } = setup();
+  const { queueArn } = await sqs.createQueue('shapes');
+  const caller = { accessKeyId: 'AKIDFN', functionLogicalId: 'Fn', invocationRequestId: 'r-1' };
+  const sent = await sqs.sendMessage(queueArn, 'x', {
+    messageAttributes: {
+      a: { DataType: 'String', StringValue: 'v' },
+      b: { DataType: 'Binary', BinaryValue: Buffer.from([7]) },
+    },
+    caller,
+  });
+  const [m] = await sqs.receiveMessages(queueArn, { maxNumberOfMessages: 1 });
+  assert.equal(m?.md5OfMessageAttributes, sent.md5OfMessageAttributes);
+  assert.deepEqual(m?.messageAttributes.a, { dataType: 'String', stringValue: 'v' });
+  assert.equal(m?.attributes.SenderId, 'AKIDFN');
+  assert.deepEqual(m?.caller, caller);
+});

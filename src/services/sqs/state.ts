@@ -16,6 +16,7 @@ import {
   md5Hex,
   md5OfAttributes,
   messageSize,
+  normalizeAttributes,
   toStoredAttributes,
   validateMessageAttributes,
   validateSystemAttributes,
@@ -306,8 +307,8 @@ export class SqsState {
   private prepare(q: Queue, body: string, options: SendMessageOptions, now: number): Prepared {
     if (typeof body !== 'string' || body === '') throw errors.missingParameter('MessageBody');
     if (hasInvalidCharacters(body)) throw errors.invalidMessageContents();
-    const attributes = options.messageAttributes ?? {};
-    const system = options.messageSystemAttributes ?? {};
+    const attributes = normalizeAttributes(options.messageAttributes);
+    const system = normalizeAttributes(options.messageSystemAttributes);
     validateMessageAttributes(attributes);
     validateSystemAttributes(system);
     const max = q.setting('MaximumMessageSize');
@@ -397,8 +398,8 @@ export class SqsState {
     dedupId: string | undefined,
   ): Prepared {
     const availableAt = now + (options.delaySeconds ?? q.setting('DelaySeconds')) * 1000;
-    const attributes = options.messageAttributes ?? {};
-    const system = options.messageSystemAttributes ?? {};
+    const attributes = normalizeAttributes(options.messageAttributes);
+    const system = normalizeAttributes(options.messageSystemAttributes);
     const message: Message = {
       seq,
       messageId: result.messageId,
@@ -420,6 +421,7 @@ export class SqsState {
       message.systemAttributes = toStoredAttributes(system);
       message.md5OfMessageSystemAttributes = result.md5OfMessageSystemAttributes;
     }
+    if (options.caller) message.caller = { ...options.caller };
     if (options.messageGroupId !== undefined) message.messageGroupId = options.messageGroupId;
     if (dedupId !== undefined) message.messageDeduplicationId = dedupId;
     if (result.sequenceNumber !== undefined) message.sequenceNumber = result.sequenceNumber;
@@ -587,6 +589,7 @@ export class SqsState {
       messageAttributes: fromStoredAttributes(m.messageAttributes),
     };
     if (m.md5OfMessageAttributes !== undefined) received.md5OfMessageAttributes = m.md5OfMessageAttributes;
+    if (m.caller) received.caller = { ...m.caller };
     return received;
   }
 
