@@ -67,14 +67,24 @@ async function raw(method: string, path: string, init: RequestInit = {}): Promis
 describe('checksums', () => {
   test('SDK default CRC32 on a streamed body (aws-chunked with trailer) is verified, stored and returned', async () => {
     const body = pattern(300_000);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: 'chunked',
-        Body: Readable.from([body]),
-        ContentLength: body.length,
-      }),
-    );
+    const seen: Array<string | undefined> = [];
+    const original = served.service.handle;
+    served.service.handle = (req, res) => {
+      if (req.method === 'PUT')
+        seen.push(`${String(req.headers['content-encoding'])} ${String(req.headers['x-amz-trailer'])}`);
+      return original(req, res);
+    };
+    await s3
+      .send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'chunked',
+          Body: Readable.from([body]),
+          ContentLength: body.length,
+        }),
+      )
+      .finally(() => (served.service.handle = original));
+    assert.deepEqual(seen, ['aws-chunked x-amz-checksum-crc32']);
     const get = await s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: 'chunked', ChecksumMode: 'ENABLED' }),
     );
