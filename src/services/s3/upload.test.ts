@@ -68,7 +68,7 @@ describe('checksums', () => {
   test('SDK default CRC32 on a streamed body (aws-chunked with trailer) is verified, stored and returned', async () => {
     const body = pattern(300_000);
     const seen: Array<string | undefined> = [];
-    const original = served.service.handle;
+    const original = served.service.handle.bind(served.service);
     served.service.handle = (req, res) => {
       if (req.method === 'PUT')
         seen.push(`${String(req.headers['content-encoding'])} ${String(req.headers['x-amz-trailer'])}`);
