@@ -5,7 +5,6 @@
 import { codeArchivePaths, createRuntime, resolveCodeArchives, type Runtime } from '../runtime/index.ts';
 import { watchFunctionCode } from '../runtime/reload.ts';
 import { startApiGateway, type ApiGatewayHandle } from '../apigateway/index.ts';
-import { startEdge, type EdgeHandle } from '../edge/server.ts';
 import { SlipwayError, formatError } from '../shared/errors.ts';
 import type { DevConfig } from '../config/index.ts';
 import type { Project } from '../project/model.ts';
@@ -14,6 +13,8 @@ import type { Reporter } from './reporter.ts';
 import { checkHandlerFile } from './preflight.ts';
 import { join, relative, resolve } from 'node:path';
 import { watchTemplate } from './template-watch.ts';
+import { defaultStateDir, startCloud } from './cloud.ts';
+import { provisionProject, seedBuckets } from './resources.ts';
 
 export interface DevInstance {
   project: Project;
@@ -69,18 +70,37 @@ export async function startDev(
   };
 
   try {
+    // The local cloud first: the functions' environments need its URL.
+    const stateDir = config.stateDir ? resolve(config.cwd, config.stateDir) : defaultStateDir(loaded.project);
+    const cloud = await startCloud({
+      project: loaded.project,
+      host: config.host,
+      port: config.port,
+      stateDir,
+      ephemeral: config.ephemeral,
+      reporter,
+    });
+    disposers.push(() => cloud.close());
+    // Again, now that the edge's URL is known: queue URLs in Refs and environment variables point at it.
+    loaded = await loadAppProject(config, cloud.edge.url);
+
     const runtime = createRuntime({
       region: loaded.project.region,
       accountId: loaded.project.accountId,
       logSink: (record) => reporter.log(record),
       transport: config.transport,
       envOverrides: (fn) => loaded.envOverrides(fn),
+      extraEnv: cloud.endpointEnv(),
       stateDir: stateDirOf(loaded.project),
       debugPort: config.debugPort,
       warn: (message) => reporter.warn(message),
     });
     disposers.push(() => runtime.dispose());
     await setFunctions(runtime, loaded.project, reporter);
+    cloud.attach(runtime, () => [...loaded.project.functions.values()]);
+    await provisionProject(loaded.project, cloud, reporter);
+    if (config.seedDir)
+      await seedBuckets(resolve(config.cwd, config.seedDir), loaded.project, cloud, reporter);
 
     let api: ApiGatewayHandle | undefined;
     if (loaded.project.apis.length > 0) {
@@ -97,18 +117,7 @@ export async function startDev(
       const handle = api;
       disposers.push(() => handle.close());
     }
-
-    const edge: EdgeHandle = await startEdge({
-      host: config.host,
-      port: config.port,
-      health: () => ({
-        stackName: loaded.project.stackName,
-        functions: [...loaded.project.functions.keys()],
-        apis: loaded.project.apis.map((a) => a.logicalId),
-        apiUrl: api?.url,
-      }),
-    });
-    disposers.push(() => edge.close());
+    const edge = cloud.edge;
 
     if (config.watch) {
       const onCodeChange = (logicalIds: string[], paths: string[]): void => {
@@ -126,8 +135,9 @@ export async function startDev(
       ];
       const stopTemplateWatch = watchTemplate(watched, async () => {
         try {
-          const next = await loadAppProject(config);
+          const next = await loadAppProject(config, cloud.edge.url);
           await setFunctions(runtime, next.project, reporter);
+          await provisionProject(next.project, cloud, reporter);
           api?.setApis(next.project.apis, next.project.functions);
           await stopCodeWatch();
           stopCodeWatch = watchFunctionCode(runtime, [...next.project.functions.values()], onCodeChange);

@@ -11,7 +11,8 @@ export interface LoadedProject {
   envOverrides: (fn: FunctionModel) => Record<string, string>;
 }
 
-export async function loadAppProject(config: CommonConfig): Promise<LoadedProject> {
+/** `localEndpoint`: the running edge's URL, so queue URLs in the template point at it (dev). */
+export async function loadAppProject(config: CommonConfig, localEndpoint?: string): Promise<LoadedProject> {
   const project = await loadProject({
     template: config.template,
     cwd: config.cwd,
@@ -19,6 +20,7 @@ export async function loadAppProject(config: CommonConfig): Promise<LoadedProjec
     accountId: config.accountId,
     stackName: config.stackName,
     parameterOverrides: parseParameterOverrides(config.parameterOverrides),
+    localEndpoint,
   });
   const envFile = config.envVarsFile === undefined ? undefined : parseEnvVarsFile(config.envVarsFile);
   return { project, envOverrides: (fn) => (envFile ? environmentFor(fn, envFile) : {}) };

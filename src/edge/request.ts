@@ -23,7 +23,7 @@ export function toAwsRequest(
     rawQuery,
     query,
     headers: req.headers,
-    host: req.headers.host ?? '',
+    host: req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '',
     region: scope?.region ?? defaultRegion,
     signingService: scope?.service,
     caller: scope ? resolveCaller(scope.accessKeyId) : undefined,

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { listen } from '../shared/net.ts';
 import type { AwsRequest, AwsService, Caller } from '../services/types.ts';
@@ -120,7 +122,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (isHealthCheck(req)) {
       res.setHeader('x-amzn-requestid', randomUUID());
       sendJson(res, 200, { status: 'ready', ...options.health() });
@@ -141,8 +143,34 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
         else res.destroy();
       }
     })();
+  };
+
+  // HTTP/1.1 and cleartext HTTP/2 on one port: the AWS SDK v3 Kinesis client opens HTTP/2 with
+  // prior knowledge (no upgrade) against an http:// endpoint, while the other SDK clients and the
+  // aws CLI speak HTTP/1.1. Node's cleartext http2 server has no HTTP/1 fallback, so the first
+  // bytes of each connection choose: the HTTP/2 connection preface starts with "PRI".
+  const http1: Server = createServer(onRequest);
+  http1.keepAliveTimeout = 65_000;
+  // The compatibility request/response objects offer what the edge and services use.
+  const http2 = createHttp2Server((req, res) =>
+    onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+  );
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const pick = (): void => {
+      const head = socket.read(3) as Buffer | null;
+      if (head === null) {
+        socket.once('readable', pick);
+        return;
+      }
+      socket.unshift(head);
+      (head.toString('latin1') === 'PRI' ? http2 : http1).emit('connection', socket);
+    };
+    socket.once('readable', pick);
   });
-  server.keepAliveTimeout = 65_000;
   await listen(server, options.port, options.host, '--port');
   const port = (server.address() as AddressInfo).port;
   return {
@@ -156,7 +184,9 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeHandle> {
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        http1.closeAllConnections();
+        http2.close();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

@@ -61,6 +61,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Pro
     accountId,
     partition,
     urlSuffix: urlSuffixOf(region),
+    localEndpoint: options.localEndpoint,
     pseudo: pseudoParameters({ region, accountId, stackName, stackId }),
     parameters: params.values,
     mappings,

@@ -221,4 +221,6 @@ export interface LoadProjectOptions {
   region?: string;
   accountId?: string;
   stackName?: string;
+  /** Base URL of a running Slipway edge; resources whose identity is a URL (SQS queues) point there. */
+  localEndpoint?: string;
 }

@@ -12,6 +12,8 @@ export interface IdentityInput {
   accountId: string;
   partition: string;
   urlSuffix: string;
+  /** Base URL of a running Slipway edge (queue URLs point there), when there is one. */
+  localEndpoint?: string;
   /** The resolved value of one of the resource's properties (resolved only when asked). */
   prop(name: string): unknown;
 }
@@ -187,7 +189,11 @@ const SPECS: Record<string, TypeSpec> = {
     maxLength: 80,
     emulated: true,
     identity: (i, name, arn) => {
-      const url = `https://sqs.${i.region}.${i.urlSuffix}/${i.accountId}/${name}`;
+      // Under `slipway dev` the URL points at the local edge: current SDKs send requests to the
+      // QueueUrl's host, so an AWS URL would leave the machine.
+      const url = i.localEndpoint
+        ? `${i.localEndpoint}/${i.accountId}/${name}`
+        : `https://sqs.${i.region}.${i.urlSuffix}/${i.accountId}/${name}`;
       return { ref: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
     },
   },

@@ -23,6 +23,8 @@ export interface StackInput {
   accountId: string;
   partition: string;
   urlSuffix: string;
+  /** Base URL of a running Slipway edge: queue URLs point there instead of at AWS. */
+  localEndpoint?: string;
   pseudo: Record<string, unknown>;
   parameters: Map<string, ParameterValue>;
   mappings: Record<string, unknown>;
@@ -137,7 +139,7 @@ export class Stack implements IntrinsicEnv {
   }
 
   private identityInput(entry: StackEntry): IdentityInput {
-    const { stackName, region, accountId, partition, urlSuffix } = this.input;
+    const { stackName, region, accountId, partition, urlSuffix, localEndpoint } = this.input;
     return {
       logicalId: entry.logicalId,
       stackName,
@@ -145,6 +147,7 @@ export class Stack implements IntrinsicEnv {
       accountId,
       partition,
       urlSuffix,
+      localEndpoint,
       prop: (name) => {
         if (!(name in entry.properties)) return undefined;
         const r = this.resolver.resolve(entry.properties[name], this.propertyScope(entry, name));

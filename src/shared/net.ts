@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import { SlipwayError } from './errors.ts';
 
 /** Listens, turning EADDRINUSE / EACCES into a SlipwayError that names the port and the flag to change. */
