@@ -29,12 +29,34 @@ export class WakeSignal {
   }
 }
 
-/** Resolves after `ms` on the injected clock, or as soon as `stop` wakes (then returns false). */
-export function sleep(clock: Clock, ms: number, stop: WakeSignal, stopSeen: number): Promise<boolean> {
+/** Set once, and then for good: a wait on it after it was set resolves at once. */
+export class Latch {
+  private isSet = false;
+  private readonly waiters: Array<() => void> = [];
+
+  get set(): boolean {
+    return this.isSet;
+  }
+
+  fire(): void {
+    if (this.isSet) return;
+    this.isSet = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  wait(): Promise<void> {
+    if (this.isSet) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Resolves true after `ms` on the injected clock, or false as soon as `stop` is (or was) fired. */
+export function sleep(clock: Clock, ms: number, stop: Latch): Promise<boolean> {
+  if (stop.set) return Promise.resolve(false);
   return new Promise((resolve) => {
     let done = false;
     const timer = clock.setTimeout(() => finish(true), Math.max(0, ms));
-    void stop.wait(stopSeen).then(() => finish(false));
+    void stop.wait().then(() => finish(false));
     function finish(elapsed: boolean): void {
       if (done) return;
       done = true;

@@ -2,8 +2,8 @@
  * FilterCriteria, as Lambda event filtering applies them
  * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html): up to five
  * patterns, a record passes when any matches. The pattern sees the record as the function would,
- * except that an SQS `body` and a Kinesis `data` that hold a JSON object are matched as that
- * object; otherwise an SQS body is matched as its plain string and Kinesis data not at all.
+ * except that an SQS `body` holding a JSON object is matched as that object (otherwise as its plain
+ * string), and a Kinesis pattern sees only `{ data }`, the record's data decoded as JSON.
  */
 import { SlipwayError } from '../../shared/errors.ts';
 import type { EventSourceMappingConfig, PatternCompiler } from './ports.ts';
@@ -59,11 +59,11 @@ export function sqsFilterView<R extends { body: string }>(record: R): unknown {
   return parsed === undefined ? record : { ...record, body: parsed };
 }
 
-/** What a filter pattern sees of a Kinesis record: `data` decoded from base64 when it is a JSON object. */
+/**
+ * What a filter pattern sees of a Kinesis record: Kinesis mappings filter on the `data` key only,
+ * decoded from base64, and only when it holds JSON (otherwise no pattern on `data` can match).
+ */
 export function kinesisFilterView<R extends { kinesis: { data: string } }>(record: R): unknown {
   const parsed = jsonObject(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
-  const kinesis: Record<string, unknown> = { ...record.kinesis };
-  if (parsed === undefined) delete kinesis.data;
-  else kinesis.data = parsed;
-  return { ...record, kinesis };
+  return parsed === undefined ? {} : { data: parsed };
 }

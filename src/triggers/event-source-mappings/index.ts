@@ -10,6 +10,7 @@
  */
 import type { Invoker } from '../../runtime/types.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { compilePattern } from '../../shared/event-pattern.ts';
 import { errorText, arnAccount } from './common.ts';
 import { compileFilterCriteria } from './filter.ts';
 import { KinesisPoller } from './kinesis-poller.ts';
@@ -49,7 +50,7 @@ export interface EventSourceMappingsDeps {
   checkpoints?: CheckpointsPort;
   /** Called before every invocation with its cause; `false` vetoes it (loop detection). */
   onInvoke?(cause: EventSourceMappingCause): boolean | void;
-  /** Compiles FilterCriteria patterns (src/shared/event-pattern.ts's `compilePattern`). */
+  /** Compiles FilterCriteria patterns; default src/shared/event-pattern.ts's `compilePattern`. */
   compilePattern?: PatternCompiler;
   /** The role ARN Kinesis records carry as `invokeIdentityArn` (default `arn:aws:iam::<account>:role/<function>-role`). */
   invokeIdentityArn?(config: EventSourceMappingConfig): string;
@@ -98,20 +99,11 @@ export function createEventSourceMappings(deps: EventSourceMappingsDeps): EventS
 
   function createPoller(config: EventSourceMappingConfig, kind: SourceKind): Poller | undefined {
     let filter;
-    if (config.FilterCriteria?.Filters?.length) {
-      if (!deps.compilePattern) {
-        reportOnce(
-          `nofilter/${config.UUID}`,
-          `event source mapping ${config.UUID}: FilterCriteria are not available; every record is delivered`,
-        );
-      } else {
-        try {
-          filter = compileFilterCriteria(config, deps.compilePattern);
-        } catch (err) {
-          deps.log(`event source mapping ${config.UUID} not started: ${errorText(err)}`);
-          return undefined;
-        }
-      }
+    try {
+      filter = compileFilterCriteria(config, deps.compilePattern ?? compilePattern);
+    } catch (err) {
+      deps.log(`event source mapping ${config.UUID} not started: ${errorText(err)}`);
+      return undefined;
     }
     const ctx: PollerContext = {
       invoker: deps.invoker,

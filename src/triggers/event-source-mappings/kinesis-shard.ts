@@ -17,6 +17,7 @@ import type { InvokeResult } from '../../runtime/types.ts';
 import {
   backoffMs,
   errorText,
+  Latch,
   parseBatchResponse,
   sleep,
   uniqueCallers,
@@ -78,7 +79,7 @@ export function laneOf(partitionKey: string, lanes: number): number {
 export class ShardConsumer {
   private readonly wake = new WakeSignal();
   private readonly progress = new WakeSignal();
-  private readonly stopSignal = new WakeSignal();
+  private readonly stopSignal = new Latch();
   private readonly lanes: Lane[];
   private readonly pending: Entry[] = [];
   private readonly batchSize: number;
@@ -125,7 +126,7 @@ export class ShardConsumer {
     this.stopped = true;
     this.wake.notify();
     this.progress.notify();
-    this.stopSignal.notify();
+    this.stopSignal.fire();
     for (const lane of this.lanes) lane.signal.notify();
     await Promise.all(this.loops);
     await this.persisting;
@@ -164,13 +165,14 @@ export class ShardConsumer {
     let lastError = '';
     while (!this.stopped) {
       const seen = this.wake.epoch;
+      const progressSeen = this.progress.epoch;
       try {
         if (!initialized) {
           await this.initPosition();
           initialized = true;
         }
         if (this.pending.length >= this.capacity) {
-          await this.progress.wait(this.progress.epoch);
+          await this.progress.wait(progressSeen);
           continue;
         }
         const limit = Math.min(MAX_READ, this.capacity - this.pending.length);
@@ -316,7 +318,7 @@ export class ShardConsumer {
 
   private backoff(attempt: number): Promise<boolean> {
     const { baseMs, maxMs } = this.s.ctx.backoff;
-    return sleep(this.s.ctx.clock, backoffMs(attempt, baseMs, maxMs), this.stopSignal, this.stopSignal.epoch);
+    return sleep(this.s.ctx.clock, backoffMs(attempt, baseMs, maxMs), this.stopSignal);
   }
 
   private async invoke(entries: Entry[]): Promise<Outcome> {

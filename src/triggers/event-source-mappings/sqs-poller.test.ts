@@ -294,8 +294,33 @@ test('refresh: a disabled mapping stops polling; enabling it again picks up wait
   });
 });
 
-test(
-  'FilterCriteria: messages that match no filter are deleted without an invocation',
-  { skip: 'src/shared/event-pattern.ts (compilePattern) is not written yet' },
-  () => {},
-);
+test('FilterCriteria: JSON bodies match as JSON, others as strings; messages that match no filter are deleted uninvoked', async () => {
+  const mapping = sqsMapping({
+    FilterCriteria: {
+      Filters: [
+        { Pattern: JSON.stringify({ body: { kind: ['order'] } }) },
+        { Pattern: JSON.stringify({ body: ['ping'] }) },
+      ],
+    },
+  });
+  await withHarness(mapping, async (h) => {
+    h.esm.start();
+    h.sqs.send(QUEUE, JSON.stringify({ kind: 'order', id: 1 }));
+    h.sqs.send(QUEUE, JSON.stringify({ kind: 'refund', id: 2 }));
+    h.sqs.send(QUEUE, 'ping');
+    h.sqs.send(QUEUE, 'pong');
+    await eventually(() => h.sqs.bodies(QUEUE).length === 0, 'every message gone');
+    const delivered = h.invocations().flatMap((i) => i.event.Records.map((r) => String(r.body)));
+    assert.deepEqual(delivered.sort(), [JSON.stringify({ kind: 'order', id: 1 }), 'ping'].sort());
+    assert.equal(h.esm.stats()[0]?.recordsFiltered, 2);
+  });
+});
+
+test('FilterCriteria: an invalid pattern keeps the mapping from starting, and says why', async () => {
+  await withHarness(sqsMapping({ FilterCriteria: { Filters: [{ Pattern: '{"body": 5}' }] } }), async (h) => {
+    h.esm.start();
+    await eventually(() => h.logs.length > 0, 'a log line');
+    assert.match(h.logs[0] ?? '', /sqs-1 not started: InvalidFilterCriteria: .*Filters\[0\]\.Pattern/);
+    assert.equal(h.esm.stats().length, 0);
+  });
+});

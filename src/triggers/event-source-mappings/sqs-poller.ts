@@ -21,6 +21,7 @@ import { MAX_SYNC_PAYLOAD_BYTES } from '../../runtime/types.ts';
 import {
   backoffMs,
   errorText,
+  Latch,
   parseBatchResponse,
   reportsBatchItemFailures,
   sleep,
@@ -65,7 +66,7 @@ function approximateSize(m: SqsReceivedMessage): number {
 
 export class SqsPoller implements Poller {
   private readonly wake = new WakeSignal();
-  private readonly stopSignal = new WakeSignal();
+  private readonly stopSignal = new Latch();
   private readonly abort = new AbortController();
   private readonly timers = new Set<{ cancel(): void }>();
   private readonly counters: PollerStats;
@@ -111,7 +112,7 @@ export class SqsPoller implements Poller {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.wake.notify();
-    this.stopSignal.notify();
+    this.stopSignal.fire();
     await Promise.all(this.workers);
   }
 
@@ -155,7 +156,7 @@ export class SqsPoller implements Poller {
 
   private async waitUnpaused(): Promise<void> {
     const wait = this.pausedUntil - this.ctx.clock.now();
-    if (wait > 0) await sleep(this.ctx.clock, wait, this.stopSignal, this.stopSignal.epoch);
+    if (wait > 0) await sleep(this.ctx.clock, wait, this.stopSignal);
   }
 
   private async receive(max: number): Promise<SqsReceivedMessage[] | undefined> {
