@@ -43,16 +43,17 @@ function orderedAttributes(attributes: Record<string, string>): Record<string, s
 }
 
 function eventAttribute(value: SqsMessageAttributeValue): SqsEventMessageAttribute {
-  const dataType = 'DataType' in value ? value.DataType : value.dataType;
-  const stringValue = 'DataType' in value ? value.StringValue : value.stringValue;
-  const binaryValue = 'DataType' in value ? value.BinaryValue : value.binaryValue;
-  const out: SqsEventMessageAttribute = { stringListValues: [], binaryListValues: [], dataType };
-  const ordered: SqsEventMessageAttribute = {
+  const upper = 'DataType' in value;
+  const stringValue = upper ? value.StringValue : value.stringValue;
+  const binaryValue = upper ? value.BinaryValue : value.binaryValue;
+  // Lambda's key order; the list values are always empty (SQS never implemented lists).
+  return {
     ...(stringValue !== undefined ? { stringValue } : {}),
     ...(binaryValue !== undefined ? { binaryValue: Buffer.from(binaryValue).toString('base64') } : {}),
-    ...out,
+    stringListValues: [],
+    binaryListValues: [],
+    dataType: upper ? value.DataType : value.dataType,
   };
-  return ordered;
 }
 
 export function sqsEventRecord(
