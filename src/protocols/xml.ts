@@ -23,7 +23,7 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /** `{ Root: { '@_xmlns': ns, Child: 'text', List: [{...}, {...}] } }` → XML text (arrays repeat the tag). */
 export function buildXml(doc: Record<string, unknown>): string {
-  return XML_DECLARATION + (builder.build(doc));
+  return XML_DECLARATION + builder.build(doc);
 }
 
 /** Parses an XML request body; malformed XML is AWS's MalformedXML. */

@@ -16,8 +16,17 @@ export const handler = async (event) => {
       continue;
     }
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const sha1 = createHash('sha1').update(await object.Body.transformToByteArray()).digest('hex');
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha1`, Body: `${sha1}\n`, ContentType: 'text/plain' }));
+    const sha1 = createHash('sha1')
+      .update(await object.Body.transformToByteArray())
+      .digest('hex');
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${key}.sha1`,
+        Body: `${sha1}\n`,
+        ContentType: 'text/plain',
+      }),
+    );
     console.log(`${key}: ${sha1}`);
   }
 };
