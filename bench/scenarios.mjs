@@ -223,6 +223,95 @@ export async function reload() {
   ];
 }
 
+/** Event source → handler start: S3 PutObject and SQS SendMessage, p50/p99 over bounded repetitions. */
+export async function events() {
+  const { S3Client, PutObjectCommand, ListBucketsCommand } = await import('@aws-sdk/client-s3');
+  const { SQSClient, SendMessageCommand, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-events-'));
+  cpSync(join(here, 'fixtures/events'), dir, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'dev', '--json', '--port', '0', '--api-port', '0', '--ephemeral', '--stack-name', 'bench'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const started = [];
+  let wake;
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    const m = /STARTED (\d+(?:\.\d+)?)/.exec(line);
+    if (m) {
+      started.push(Number(m[1]));
+      wake?.();
+    }
+  });
+  const ready = await new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error('dev not ready in 20 s')), 20000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const obj = JSON.parse(line);
+        if (obj.type === 'ready') {
+          clearTimeout(timer);
+          resolvePromise(obj);
+        }
+      } catch {
+        /* ignore */
+      }
+    });
+  });
+  const now = () => performance.timeOrigin + performance.now();
+  const nextStart = (count) =>
+    new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error('handler did not start within 10 s')), 10000);
+      wake = () => {
+        if (started.length >= count) {
+          clearTimeout(timer);
+          resolvePromise(started[count - 1]);
+        }
+      };
+      wake();
+    });
+  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+  const s3 = new S3Client({
+    endpoint: ready.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+  });
+  const sqs = new SQSClient({ endpoint: ready.endpoint, region: 'us-east-1', credentials });
+  const out = [];
+  try {
+    const bucket = (await s3.send(new ListBucketsCommand({}))).Buckets[0].Name;
+    const queueUrl = (await sqs.send(new ListQueuesCommand({}))).QueueUrls[0];
+    const measure = async (label, send) => {
+      await send(-1); // warm: the environment and the SDK connection
+      await nextStart(started.length + 1);
+      const latencies = [];
+      for (let i = 0; i < 60; i++) {
+        const expected = started.length + 1;
+        const t0 = now();
+        await send(i);
+        latencies.push((await nextStart(expected)) - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const sorted = sortNum(latencies);
+      out.push(row('events', `${label} → handler start p50`, 'ms', percentile(sorted, 50)));
+      out.push(row('events', `${label} → handler start p99`, 'ms', percentile(sorted, 99)));
+    };
+    await measure('S3 PutObject', (i) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: `drop-${i}.txt`, Body: 'x' })),
+    );
+    await measure('SQS SendMessage', (i) =>
+      sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: `job ${i}` })),
+    );
+  } finally {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 function cannon(url, seconds = 10, connections = 50) {
   return new Promise((resolvePromise, reject) => {
     autocannon({ url, connections, duration: seconds }, (err, result) =>
