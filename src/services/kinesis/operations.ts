@@ -8,6 +8,7 @@ import {
   ITERATOR_LIFETIME_MS,
   MAX_GET_RECORDS_LIMIT,
   ON_DEMAND_SHARD_COUNT,
+  type PutEntry,
   type StartingPositionType,
   type Stream,
   type StreamMode,
@@ -27,9 +28,15 @@ import {
   tokenString,
   TOKEN_LIFETIME_MS,
   type Operation,
+  type OperationContext,
 } from './members.ts';
 
 export type { Operation, OperationContext } from './members.ts';
+
+/** The entry with the request's caller, which the state keeps with the record. */
+function withCaller(entry: PutEntry, c: OperationContext): PutEntry {
+  return c.caller ? { ...entry, caller: c.caller } : entry;
+}
 
 export const operations: Record<string, Operation> = {
   async CreateStream(p, c) {
@@ -184,7 +191,7 @@ export const operations: Record<string, Operation> = {
 
   async PutRecord(p, c) {
     const s = streamOf(p, c);
-    const entry = readEntry(p);
+    const entry = withCaller(readEntry(p), c);
     const ordering = p.str('SequenceNumberForOrdering', SEQUENCE_NUMBER);
     void ordering; // Sequence numbers are already strictly increasing per shard here.
     const [result] = await c.state.putRecords(s.arn, [entry]);
@@ -198,7 +205,7 @@ export const operations: Record<string, Operation> = {
     const s = streamOf(p, c);
     const entries = p
       .list('Records', { required: true, min: 1, max: MAX_PUT_RECORDS_ENTRIES })
-      .map(readEntry);
+      .map((e) => withCaller(readEntry(e), c));
     const bytes = entries.reduce((n, e) => n + e.data.length + Buffer.byteLength(e.partitionKey), 0);
     if (bytes > MAX_PUT_RECORDS_BYTES)
       throw new AwsError('InvalidArgumentException', `Records size exceeds 5 MB limit (${bytes} bytes).`);

@@ -3,6 +3,7 @@
  * A record becomes visible to readers only once it is durable AND every record before it on the
  * shard is durable or has failed, so a reader that moved past a position never misses a record.
  */
+import type { Caller } from '../types.ts';
 import type { HashKeyRange } from './hash.ts';
 import { formatSequenceNumber, shardIdOf } from './sequence.ts';
 
@@ -14,6 +15,8 @@ export interface KinesisRecord {
   /** Epoch seconds (with milliseconds as the fraction), as AWS's ApproximateArrivalTimestamp. */
   approximateArrivalTimestamp: number;
   encryptionType?: 'NONE' | 'KMS';
+  /** Who put it (the invocation behind the PutRecord(s) call), when known. Not on the wire. */
+  caller?: Caller;
 }
 
 export interface ShardRecord {
@@ -23,6 +26,7 @@ export interface ShardRecord {
   /** Arrival, epoch ms (non-decreasing along the shard). */
   arrivalMs: number;
   explicitHashKey?: string;
+  caller?: Caller;
 }
 
 /** A GetRecords response is at most 10 MiB of data (AWS's limit). */
@@ -64,7 +68,13 @@ export class Shard {
   }
 
   /** Hands out the next counter for a record about to be written. */
-  begin(partitionKey: string, data: Buffer, nowMs: number, explicitHashKey?: string): ShardRecord {
+  begin(
+    partitionKey: string,
+    data: Buffer,
+    nowMs: number,
+    explicitHashKey?: string,
+    caller?: Caller,
+  ): ShardRecord {
     this.lastArrivalMs = Math.max(nowMs, this.lastArrivalMs);
     const record: ShardRecord = {
       counter: ++this.lastCounter,
@@ -73,6 +83,7 @@ export class Shard {
       arrivalMs: this.lastArrivalMs,
     };
     if (explicitHashKey !== undefined) record.explicitHashKey = explicitHashKey;
+    if (caller) record.caller = { ...caller };
     this.inflight.set(record.counter, { record });
     return record;
   }
@@ -165,6 +176,7 @@ export class Shard {
       partitionKey: r.partitionKey,
       data: r.data,
       approximateArrivalTimestamp: r.arrivalMs / 1000,
+      ...(r.caller ? { caller: { ...r.caller } } : {}),
     };
   }
 }

@@ -249,14 +249,58 @@ test('a second service over the same store sees streams, records and counters', 
   );
 });
 
+test('the caller of PutRecord(s) is kept with each record, persisted, and returned by readRecords', async () => {
+  const { ctx, store } = context();
+  const k1 = createKinesisService(ctx);
+  const { streamArn } = await k1.createStream('s', 1);
+  const caller = { accessKeyId: 'AKIDFN', functionLogicalId: 'Producer', invocationRequestId: 'req-1' };
+  await callOp(k1, 'PutRecord', JSON.stringify({ StreamName: 's', PartitionKey: 'a', Data: 'AA==' }), caller);
+  await callOp(
+    k1,
+    'PutRecords',
+    JSON.stringify({ StreamName: 's', Records: [{ PartitionKey: 'b', Data: 'AQ==' }] }),
+    caller,
+  );
+  await callOp(k1, 'PutRecord', JSON.stringify({ StreamName: 's', PartitionKey: 'c', Data: 'Ag==' }));
+  const callers = (k: typeof k1) =>
+    k
+      .readRecords(streamArn, 'shardId-000000000000', { type: 'TRIM_HORIZON' }, 10)
+      .records.map((r) => r.caller);
+  assert.deepEqual(callers(k1), [caller, caller, undefined]);
+  const k2 = createKinesisService(context(manualClock(), store).ctx);
+  assert.deepEqual(callers(k2), [caller, caller, undefined], 'persisted');
+  const wire = (await callOp(
+    k2,
+    'GetRecords',
+    JSON.stringify({
+      ShardIterator: (
+        (await callOp(
+          k2,
+          'GetShardIterator',
+          JSON.stringify({
+            StreamName: 's',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        )) as { ShardIterator: string }
+      ).ShardIterator,
+    }),
+  )) as { Records: Array<Record<string, unknown>> };
+  assert.equal(wire.Records.length, 3);
+  assert.ok(
+    wire.Records.every((r) => !('caller' in r) && !('Caller' in r)),
+    'not on the wire',
+  );
+});
+
 // ---- a direct call through the service's handler, without HTTP ----------------------------------
 
 import { PassThrough } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { KinesisService } from './index.ts';
-import { AwsError } from '../types.ts';
+import { AwsError, type Caller } from '../types.ts';
 
-async function callOp(k: KinesisService, op: string, body: string): Promise<unknown> {
+async function callOp(k: KinesisService, op: string, body: string, caller?: Caller): Promise<unknown> {
   const stream = new PassThrough();
   stream.end(body);
   let status = 0;
@@ -283,6 +327,7 @@ async function callOp(k: KinesisService, op: string, body: string): Promise<unkn
       region: 'us-east-1',
       stream,
       body: () => Promise.resolve(Buffer.from(body)),
+      ...(caller ? { caller } : {}),
     },
     res,
   );

@@ -6,9 +6,9 @@
  * are NOT enforced locally: ProvisionedThroughputExceededException is never returned.
  *
  * Store keys: `s/<stream>` stream metadata · `c/<stream>/<shard#>` last counter handed out ·
- * `r/<stream>/<shard#>/<counter>` one record.
+ * `r/<stream>/<shard#>/<counter>` one record (with its caller, when known).
  */
-import { AwsError, type ServiceContext } from '../types.ts';
+import { AwsError, type Caller, type ServiceContext } from '../types.ts';
 import type { JsonValue, Namespace } from '../../store/types.ts';
 import { hashKeyRanges, partitionKeyHash, parseExplicitHashKey, shardIndexForHash } from './hash.ts';
 import { parseSequenceNumber } from './sequence.ts';
@@ -62,6 +62,8 @@ export interface PutEntry {
   partitionKey: string;
   data: Buffer;
   explicitHashKey?: string;
+  /** Who put it (kept with the record, for chains and loop detection). */
+  caller?: Caller;
 }
 
 export type PutResult =
@@ -73,6 +75,8 @@ interface StoredRecord {
   d: string;
   t: number;
   h?: string;
+  /** The caller, when the record was put by a known caller. */
+  c?: Caller;
 }
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
@@ -102,6 +106,7 @@ export class KinesisState {
           data: Buffer.from(value.d, 'base64'),
           arrivalMs: value.t,
           ...(value.h === undefined ? {} : { explicitHashKey: value.h }),
+          ...(value.c === undefined ? {} : { caller: value.c }),
         }));
         shard.load(records, this.ns.get<number>(counterKey(meta.name, shard.index)) ?? 0);
       }
@@ -261,7 +266,7 @@ export class KinesisState {
       const shard = targets[i]!;
       if (!touched.has(shard)) this.trim(stream, shard);
       touched.add(shard);
-      const record = shard.begin(entry.partitionKey, entry.data, now, entry.explicitHashKey);
+      const record = shard.begin(entry.partitionKey, entry.data, now, entry.explicitHashKey, entry.caller);
       begun.push({ shard, record });
       const stored: StoredRecord = {
         k: record.partitionKey,
@@ -269,6 +274,7 @@ export class KinesisState {
         t: record.arrivalMs,
       };
       if (record.explicitHashKey !== undefined) stored.h = record.explicitHashKey;
+      if (record.caller) stored.c = record.caller;
       ops.push({
         key: recordKey(stream.meta.name, shard.index, record.counter),
         value: stored as unknown as JsonValue,

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { ACCOUNT, fixture, harness, REGION, settle, shapeOf, type Harness } from './harness.ts';
 import { createEventSourceMappings } from './index.ts';
 import { laneOf } from './kinesis-shard.ts';
-import type { CheckpointsPort, EventSourceMappingConfig } from './ports.ts';
+import type { CheckpointsPort, EventSourceMappingCause, EventSourceMappingConfig } from './ports.ts';
 import { eventually } from './testing.ts';
 
 const STREAM = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/clicks`;
@@ -333,4 +333,25 @@ test('FilterCriteria: only data is matched, decoded as JSON; skipped records sti
     assert.deepEqual(batches(h), [[JSON.stringify({ type: 'click', n: 1 })]]);
     assert.equal(h.esm.stats()[0]?.recordsFiltered, 2);
   });
+});
+
+test('the cause carries the callers that put the records', async () => {
+  const causes: EventSourceMappingCause[] = [];
+  const caller = { accessKeyId: 'AKIDFN', functionLogicalId: 'Producer', invocationRequestId: 'req-1' };
+  await withStream(
+    kinesisMapping(),
+    async (h) => {
+      h.kinesis.put(STREAM, 'k', 'one', { caller });
+      h.kinesis.put(STREAM, 'k', 'two', { caller });
+      h.esm.start();
+      await eventually(() => h.invocations().length >= 1, 'an invocation');
+      assert.deepEqual(batches(h), [['one', 'two']]);
+      assert.equal(causes.length, 1);
+      assert.deepEqual(causes[0]?.callers, [caller]);
+      assert.equal(causes[0]?.eventSource, 'aws:kinesis');
+      assert.equal(causes[0]?.shardId, 'shardId-000000000000');
+      assert.equal(causes[0]?.itemIds.length, 2);
+    },
+    { deps: { onInvoke: (cause) => void causes.push(cause) } },
+  );
 });
