@@ -1,6 +1,6 @@
 // Slipway's benchmarks: each figure measured beside a reference in the same run.
 //   npm run bench            every scenario
-//   npm run bench -- invoke  one scenario (invoke | cold | ready | reload | events | api)
+//   npm run bench -- invoke  one scenario (invoke | cold | ready | reload | events | api | s3)
 // Writes bench/results/latest.json and bench/results/latest.md. Never part of `npm test`.
 // Loopback only; every load is bounded in time and every process started here is stopped by PID.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as scenarios from './scenarios.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL = ['invoke', 'cold', 'ready', 'reload', 'events', 'api'];
+const ALL = ['invoke', 'cold', 'ready', 'reload', 'events', 'api', 's3'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted)
   if (!ALL.includes(name)) {

@@ -375,3 +375,248 @@ export async function api() {
   }
   return out;
 }
+
+/** Start s3rver@3 as a child process on 127.0.0.1:0 with a temp directory; resolves { child, endpoint }. */
+function startS3rver(directory) {
+  const code = `
+    import S3rver from 's3rver';
+    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: ${JSON.stringify(directory)} });
+    const { port } = await server.run();
+    process.stdout.write(JSON.stringify({ type: 'ready', port }) + '\\n');
+    process.on('SIGINT', () => server.close().then(() => process.exit(0)));
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.resume();
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error('s3rver not ready in 20 s'))),
+      20000,
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const obj = JSON.parse(line);
+        if (obj.type === 'ready') {
+          clearTimeout(timer);
+          resolvePromise({ child, endpoint: `http://127.0.0.1:${obj.port}` });
+        }
+      } catch {
+        /* ignore */
+      }
+    });
+    child.once('exit', (c) => reject(new Error(`s3rver exited ${c}`)));
+  });
+}
+
+/** Peak resident set (VmHWM) of a process, in MB. */
+function peakRssMb(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : null;
+}
+
+/**
+ * S3 throughput: PUT/s and GET/s of 1 KiB and 1 MiB objects, S3_IN_FLIGHT requests in flight for
+ * S3_SECONDS each, through the AWS SDK v3 S3Client (path style), against `slipway dev` (ephemeral
+ * and durable) and s3rver@3, each a child process on loopback. Then a streaming check on durable
+ * `slipway dev`: PUT a STREAM_MIB body generated on the fly (never a Buffer), GET it back
+ * streaming, sha256 on both sides, and the dev process's peak RSS (VmHWM).
+ */
+export async function s3() {
+  const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } =
+    await import('@aws-sdk/client-s3');
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { Readable } = await import('node:stream');
+  const S3_SECONDS = 5;
+  const S3_IN_FLIGHT = 16;
+  const KEYS_PER_WORKER = 4; // keys rotate per worker: bounded storage, no two writers on one key
+  const STREAM_MIB = 1024;
+  const sizes = [
+    { label: '1 KiB', body: randomBytes(1024) },
+    { label: '1 MiB', body: randomBytes(1024 * 1024) },
+  ];
+  const client = (endpoint, extra = {}) =>
+    new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      ...extra,
+    });
+  const drain = async (body) => {
+    let n = 0;
+    for await (const chunk of body) n += chunk.length;
+    return n;
+  };
+  // Bounded-concurrency closed loop for a fixed duration: ops/s and failures.
+  const load = async (op) => {
+    let ok = 0;
+    let failed = 0;
+    let firstError;
+    const deadline = performance.now() + S3_SECONDS * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: S3_IN_FLIGHT }, async (_, w) => {
+        for (let i = 0; performance.now() < deadline; i++) {
+          try {
+            await op(`w${w}-k${i % KEYS_PER_WORKER}`);
+            ok++;
+          } catch (err) {
+            failed++;
+            firstError ??= err;
+          }
+        }
+      }),
+    );
+    return { rate: ok / ((performance.now() - t0) / 1000), failed, firstError };
+  };
+  const measureTarget = async (s3client) => {
+    const bucket = 'bench-s3';
+    await s3client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const result = {};
+    for (const { label, body } of sizes) {
+      const put = (key) =>
+        s3client.send(new PutObjectCommand({ Bucket: bucket, Key: `${label}/${key}`, Body: body }));
+      for (let w = 0; w < S3_IN_FLIGHT; w++)
+        for (let k = 0; k < KEYS_PER_WORKER; k++) await put(`w${w}-k${k}`); // warm + fill for GETs
+      const puts = await load(put);
+      const gets = await load(async (key) => {
+        const res = await s3client.send(new GetObjectCommand({ Bucket: bucket, Key: `${label}/${key}` }));
+        const n = await drain(res.Body);
+        if (n !== body.length) throw new Error(`GET ${key}: ${n} bytes, expected ${body.length}`);
+      });
+      for (const [op, r] of [
+        ['PUT', puts],
+        ['GET', gets],
+      ]) {
+        if (r.failed) process.stderr.write(`  ${op} ${label}: ${r.failed} failed, first: ${r.firstError}\n`);
+        if (r.rate === 0) throw r.firstError ?? new Error(`${op} ${label}: no request succeeded`);
+      }
+      result[label] = { puts, gets };
+    }
+    return result;
+  };
+
+  const tmp = [];
+  const mk = (prefix) => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    tmp.push(d);
+    return d;
+  };
+  const out = [];
+  try {
+    // Peer: s3rver@3. It does not understand the SDK's default flexible checksums: a streamed body
+    // sent aws-chunked with a CRC32 trailer is stored verbatim, framing included. So its client
+    // (only) sends checksums when the operation requires them; Slipway's client keeps the defaults.
+    const peer = await startS3rver(mk('slipway-bench-s3rver-'));
+    let peerResult;
+    try {
+      peerResult = await measureTarget(
+        client(peer.endpoint, {
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+        }),
+      );
+    } finally {
+      await stopProcess(peer.child);
+    }
+    for (const mode of ['ephemeral', 'durable']) {
+      const dir = mk(`slipway-bench-s3-${mode}-`);
+      cpSync(NOOP, dir, { recursive: true });
+      const { child, ready: info } = await startDevProcess(
+        ['--no-watch', ...(mode === 'ephemeral' ? ['--ephemeral'] : [])],
+        dir,
+      );
+      try {
+        const r = await measureTarget(client(info.endpoint));
+        for (const { label } of sizes)
+          for (const [op, key] of [
+            ['PUT', 'puts'],
+            ['GET', 'gets'],
+          ]) {
+            const mine = r[label][key];
+            const theirs = peerResult[label][key];
+            out.push(
+              row(
+                's3',
+                `${op} ${label} objects, ${S3_IN_FLIGHT} in flight (${mode})`,
+                'ops/s',
+                mine.rate,
+                's3rver@3',
+                theirs.rate,
+              ),
+            );
+            if (mine.failed || theirs.failed)
+              out.push(
+                row(
+                  's3',
+                  `${op} ${label} failed requests (${mode}; s3rver: ${theirs.failed})`,
+                  'count',
+                  mine.failed,
+                ),
+              );
+          }
+        out.push(row('s3', `peak RSS of slipway dev after load (${mode})`, 'MB', peakRssMb(child.pid)));
+      } finally {
+        await stopProcess(child);
+      }
+    }
+
+    // Streaming: durable slipway dev, STREAM_MIB streamed up from a generator and back down.
+    const dir = mk('slipway-bench-s3-stream-');
+    cpSync(NOOP, dir, { recursive: true });
+    const { child, ready: info } = await startDevProcess(['--no-watch'], dir);
+    try {
+      const s3client = client(info.endpoint);
+      await s3client.send(new CreateBucketCommand({ Bucket: 'bench-stream' }));
+      const baseline = peakRssMb(child.pid);
+      const chunk = randomBytes(1024 * 1024);
+      const sent = createHash('sha256');
+      async function* generate() {
+        for (let i = 0; i < STREAM_MIB; i++) {
+          chunk.writeUInt32BE(i, 0); // every MiB differs
+          const piece = Buffer.from(chunk); // the SDK may hold a chunk while writing it
+          sent.update(piece);
+          yield piece;
+        }
+      }
+      const bytes = STREAM_MIB * 1024 * 1024;
+      let t = performance.now();
+      await s3client.send(
+        new PutObjectCommand({
+          Bucket: 'bench-stream',
+          Key: 'big.bin',
+          Body: Readable.from(generate()),
+          ContentLength: bytes,
+        }),
+      );
+      const putS = (performance.now() - t) / 1000;
+      const afterPut = peakRssMb(child.pid);
+      t = performance.now();
+      const res = await s3client.send(new GetObjectCommand({ Bucket: 'bench-stream', Key: 'big.bin' }));
+      const got = createHash('sha256');
+      let n = 0;
+      for await (const piece of res.Body) {
+        got.update(piece);
+        n += piece.length;
+      }
+      const getS = (performance.now() - t) / 1000;
+      const afterGet = peakRssMb(child.pid);
+      const sentHex = sent.digest('hex');
+      const gotHex = got.digest('hex');
+      if (n !== bytes || sentHex !== gotHex)
+        throw new Error(`streamed object differs: ${n} bytes, sha256 ${gotHex} vs ${sentHex}`);
+      const size = STREAM_MIB >= 1024 ? `${STREAM_MIB / 1024} GiB` : `${STREAM_MIB} MiB`;
+      out.push(row('s3', `${size} streaming PUT (durable, sha256 verified)`, 'MB/s', bytes / 1e6 / putS));
+      out.push(row('s3', `${size} streaming GET (durable, sha256 verified)`, 'MB/s', bytes / 1e6 / getS));
+      out.push(row('s3', `${size} streaming: slipway dev peak RSS before`, 'MB', baseline));
+      out.push(row('s3', `${size} streaming: slipway dev peak RSS after PUT`, 'MB', afterPut));
+      out.push(row('s3', `${size} streaming: slipway dev peak RSS after GET`, 'MB', afterGet));
+    } finally {
+      await stopProcess(child);
+    }
+  } finally {
+    for (const d of tmp) rmSync(d, { recursive: true, force: true });
+  }
+  return out;
+}
