@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { serveService } from '../../test/helpers/service-server.ts';
+import { createSnsService } from '../services/sns/index.ts';
 import type { ServiceEvent } from '../services/types.ts';
 import { createTraceLog } from '../trace/index.ts';
 import { createSnsDelivery, sqsAttributesFromSns } from './sns-delivery.ts';
@@ -163,4 +165,62 @@ test('failures of a target are logged with the message id', async () => {
   sinks.failing.add(queueArn('gone'));
   await d.onEvent(notification('sqs', queueArn('gone')));
   assert.match(lines[0]!, /delivery to sqs .*gone failed: NonExistentQueue.*message mid-1 dropped/);
+});
+
+test('http subscriptions get the SubscriptionConfirmation POST; GETting SubscribeURL confirms them', async () => {
+  const sns = await serveService(createSnsService);
+  const received: Array<{ body: string; headers: IncomingHttpHeaders }> = [];
+  let failFirst = 1;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ body, headers: req.headers });
+      res.statusCode = failFirst-- > 0 ? 503 : 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const call = async (params: Record<string, string>) => {
+      const res = await fetch(`${sns.endpoint}/?${new URLSearchParams(params).toString()}`);
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      return text;
+    };
+    const created = await call({ Action: 'CreateTopic', Name: 'alerts' });
+    const arn = /<TopicArn>([^<]+)<\/TopicArn>/.exec(created)?.[1] ?? '';
+    await call({ Action: 'Subscribe', TopicArn: arn, Protocol: 'http', Endpoint: url });
+    const event = sns.events.find((e) => e.type === 'SubscriptionConfirmation');
+    assert.ok(event, 'the service emitted a SubscriptionConfirmation');
+
+    const { d, lines } = setup();
+    await d.onEvent(event);
+    assert.equal(received.length, 2, 'one failure, one retry');
+    const doc = JSON.parse(received[1]!.body) as Record<string, string>;
+    assert.equal(doc.Type, 'SubscriptionConfirmation');
+    assert.equal(doc.TopicArn, arn);
+    assert.ok(doc.Token);
+    assert.equal(received[1]?.headers['x-amz-sns-message-type'], 'SubscriptionConfirmation');
+    assert.equal(received[1]?.headers['x-amz-sns-topic-arn'], arn);
+    assert.equal(received[1]?.headers['x-amz-sns-message-id'], doc.MessageId);
+    assert.equal(received[1]?.headers['content-type'], 'text/plain; charset=UTF-8');
+    assert.deepEqual(lines, []);
+
+    const pending = await call({ Action: 'ListSubscriptionsByTopic', TopicArn: arn });
+    assert.match(pending, /<SubscriptionArn>PendingConfirmation<\/SubscriptionArn>/);
+    // The subscriber confirms as with AWS: an unsigned GET of SubscribeURL.
+    const confirm = await fetch(doc.SubscribeURL!);
+    assert.equal(confirm.status, 200);
+    assert.match(await confirm.text(), /<ConfirmSubscriptionResult>\s*<SubscriptionArn>[^<]*:alerts:/);
+    const confirmed = await call({ Action: 'ListSubscriptionsByTopic', TopicArn: arn });
+    assert.doesNotMatch(confirmed, /PendingConfirmation/);
+
+    await d.onEvent({ ...event, detail: { ...event.detail, endpoint: 'https://example.com/hook' } });
+    assert.match(lines[0]!, /loopback URLs only/);
+  } finally {
+    server.close();
+    await sns.close();
+  }
 });

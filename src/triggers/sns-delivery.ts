@@ -5,7 +5,8 @@
  *  - lambda: asynchronous invoke with `{"Records":[lambdaRecord]}`
  *  - sqs: the JSON notification document, or the message itself with raw message delivery (the
  *    message attributes then become SQS message attributes)
- *  - http/https: POST of the document (or the raw message) to a loopback URL, retried a few times
+ *  - http/https: POST of the document (or the raw message) to a loopback URL, retried a few times;
+ *    a new http/https subscription's `SubscriptionConfirmation` document is POSTed the same way
  *  - email/email-json/sms: one log line (nothing leaves the machine)
  */
 import type { Caller, ServiceEvent } from '../services/types.ts';
@@ -33,7 +34,10 @@ export interface SnsDeliveryDeps {
 }
 
 export interface SnsDelivery {
-  /** Delivers one `Notification` event; resolves when delivered or given up (errors are logged). */
+  /**
+   * Delivers one `Notification` or `SubscriptionConfirmation` event; resolves when delivered or
+   * given up (errors are logged).
+   */
   onEvent(e: ServiceEvent): Promise<void>;
   /** Ends waiting retries at once (their messages are dropped, with a log line). */
   close(): void;
@@ -166,13 +170,38 @@ export function createSnsDelivery(deps: SnsDeliveryDeps): SnsDelivery {
     });
   }
 
-  async function toHttp(n: Notification): Promise<void> {
-    if (!isLoopbackUrl(n.endpoint)) {
+  /** POSTs to a loopback URL with SNS's HTTP retry policy; a final failure is logged. */
+  async function postWithRetries(
+    topicArn: string,
+    endpoint: string,
+    body: string,
+    headers: Record<string, string>,
+    what: string,
+  ): Promise<void> {
+    if (!isLoopbackUrl(endpoint)) {
       deps.log(
-        `SNS ${arnResourceName(n.topicArn)}: not delivered to ${n.endpoint}: Slipway delivers HTTP(S) subscriptions to loopback URLs only.`,
+        `SNS ${arnResourceName(topicArn)}: not delivered to ${endpoint}: Slipway delivers HTTP(S) subscriptions to loopback URLs only.`,
       );
       return;
     }
+    let last = '';
+    let attempts = 0;
+    for (; attempts <= HTTP_RETRIES; attempts++) {
+      if (attempts > 0 && !(await sleep(HTTP_RETRY_DELAY_MS * scale))) break;
+      try {
+        const status = await post(endpoint, body, headers);
+        if (status >= 200 && status < 300) return;
+        last = `HTTP ${status}`;
+      } catch (err) {
+        last = errorText(err);
+      }
+    }
+    deps.log(
+      `SNS ${arnResourceName(topicArn)}: delivery to ${endpoint} failed after ${attempts} attempt(s) (${last}); ${what} dropped.`,
+    );
+  }
+
+  function toHttp(n: Notification): Promise<void> {
     const headers: Record<string, string> = {
       'content-type': 'text/plain; charset=UTF-8',
       'x-amz-sns-message-type': 'Notification',
@@ -182,20 +211,34 @@ export function createSnsDelivery(deps: SnsDeliveryDeps): SnsDelivery {
       ...(n.raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
     };
     const body = n.raw ? n.message : JSON.stringify(n.envelope);
-    let last = '';
-    let attempts = 0;
-    for (; attempts <= HTTP_RETRIES; attempts++) {
-      if (attempts > 0 && !(await sleep(HTTP_RETRY_DELAY_MS * scale))) break;
-      try {
-        const status = await post(n.endpoint, body, headers);
-        if (status >= 200 && status < 300) return;
-        last = `HTTP ${status}`;
-      } catch (err) {
-        last = errorText(err);
-      }
-    }
-    deps.log(
-      `SNS ${arnResourceName(n.topicArn)}: delivery to ${n.endpoint} failed after ${attempts} attempt(s) (${last}); message ${n.messageId} dropped.`,
+    return postWithRetries(n.topicArn, n.endpoint, body, headers, `message ${n.messageId}`);
+  }
+
+  /**
+   * The SubscriptionConfirmation document of a new http/https subscription, POSTed as AWS does;
+   * the endpoint's owner confirms by GETting its SubscribeURL (ConfirmSubscription at the edge).
+   */
+  function toHttpConfirmation(e: ServiceEvent): Promise<void> {
+    const d = e.detail;
+    const envelope = (d.envelope && typeof d.envelope === 'object' ? d.envelope : {}) as Record<
+      string,
+      unknown
+    >;
+    const protocol = str(d.protocol);
+    if (protocol !== 'http' && protocol !== 'https') return Promise.resolve();
+    const messageId = str(envelope.MessageId);
+    const headers: Record<string, string> = {
+      'content-type': 'text/plain; charset=UTF-8',
+      'x-amz-sns-message-type': 'SubscriptionConfirmation',
+      'x-amz-sns-message-id': messageId,
+      'x-amz-sns-topic-arn': e.resourceArn,
+    };
+    return postWithRetries(
+      e.resourceArn,
+      str(d.endpoint),
+      JSON.stringify(envelope),
+      headers,
+      `subscription confirmation ${messageId}`,
     );
   }
 
@@ -213,7 +256,18 @@ export function createSnsDelivery(deps: SnsDeliveryDeps): SnsDelivery {
       for (const done of [...waits]) done();
     },
     async onEvent(e) {
-      if (e.source !== 'sns' || e.type !== 'Notification') return;
+      if (e.source !== 'sns') return;
+      if (e.type === 'SubscriptionConfirmation') {
+        try {
+          await toHttpConfirmation(e);
+        } catch (err) {
+          deps.log(
+            `SNS ${arnResourceName(e.resourceArn)}: subscription confirmation to ${str(e.detail.endpoint)} failed: ${errorText(err)}`,
+          );
+        }
+        return;
+      }
+      if (e.type !== 'Notification') return;
       const n = notification(e);
       if (!n) return;
       try {
