@@ -48,7 +48,10 @@ export interface S3Service extends AwsService {
 }
 
 export function createS3Service(ctx: ServiceContext): S3Service {
-  const state = new S3State(ctx.store.namespace('s3'), ctx.store.blobDir('s3'), ctx.clock);
+  // Only the lmdb store promises durability; the memory store's blobs need no fsync.
+  const state = new S3State(ctx.store.namespace('s3'), ctx.store.blobDir('s3'), ctx.clock, {
+    durable: ctx.store.kind === 'lmdb',
+  });
   const events = new S3Events(ctx.clock, (e) => ctx.emit(e));
   const ownerId = createHash('sha256').update(`slipway:${ctx.accountId}`).digest('hex');
   const deps: S3Deps = { ctx, state, events, owner: { ID: ownerId, DisplayName: 'slipway' } };

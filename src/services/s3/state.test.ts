@@ -39,6 +39,19 @@ describe('objects', () => {
     assert.equal(await s.deleteObject('bkt', 'k'), undefined);
   });
 
+  test('a non-durable state (the memory store: no fsyncs) keeps the same blob and index behaviour', async () => {
+    const s = new S3State(store.namespace('s3'), store.blobDir('s3'), clock, { durable: false });
+    assert.equal(s.blobs.durable, false);
+    await s.createBucket('bkt', 'us-east-1');
+    const a = await s.putObject('bkt', 'k', Buffer.from('one'));
+    assert.deepEqual(blobFiles(), [a.blob]);
+    const b = await s.putObject('bkt', 'k', Buffer.from('two'));
+    assert.deepEqual(blobFiles(), [b.blob]);
+    assert.equal((await s.readObject('bkt', 'k'))?.toString(), 'two');
+    const copy = await s.duplicateBlob(b);
+    assert.deepEqual(blobFiles(), [b.blob, copy].sort());
+  });
+
   test('concurrent writes to one key leave exactly one blob', async () => {
     const s = newState();
     await s.createBucket('bkt', 'us-east-1');

@@ -131,12 +131,14 @@ export class S3State {
   readonly blobs: BlobStore;
   private readonly locks = new Map<string, Promise<unknown>>();
 
+  /** `durable: false` (the memory store) skips the blob fsyncs; see blobs.ts. */
   constructor(
     private readonly ns: Namespace,
     blobDir: string,
     private readonly clock: Clock,
+    options: { durable?: boolean } = {},
   ) {
-    this.blobs = new BlobStore(blobDir);
+    this.blobs = new BlobStore(blobDir, options.durable ?? true);
     const referenced = new Set<string>();
     for (const { value } of ns.list<ObjectRecord>('o/')) referenced.add(value.blob);
     for (const { value } of ns.list<PartRecord>('p/')) referenced.add(value.blob);
