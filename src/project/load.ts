@@ -155,6 +155,10 @@ function record(
     generated: entry.generated,
   };
   if (entry.condition !== undefined) r.condition = entry.condition;
+  if (Object.keys(entry.metadata).length > 0) {
+    const scope: Scope = { file: stack.file, resource: entry.logicalId, loc: entry.location };
+    r.metadata = stack.resolver.resolveObject(entry.metadata, scope);
+  }
   if (entry.location) r.location = entry.location;
   return r;
 }

@@ -189,6 +189,8 @@ export interface ResourceRecord {
   attributes: Record<string, string>;
   condition?: string;
   dependsOn: string[];
+  /** The resource's `Metadata`, intrinsics resolved (absent when it has none). */
+  metadata?: Record<string, unknown>;
   /** True for resources SAM generates (`<Function>Role`, `ServerlessRestApi`, `<Api><Stage>Stage`, permissions). */
   generated: boolean;
   location?: SourceLocation;

@@ -396,6 +396,28 @@ test('Ref and GetAtt of SAM-generated and common resources', async () => {
   assert.ok(p.warnings.some((w) => w.startsWith('Custom::Thing (Custom): not emulated')));
 });
 
+test('resource Metadata is kept on the record, intrinsics resolved; absent when none', async () => {
+  const p = await loadText(
+    samTemplate(`  Assets:
+    Type: AWS::S3::Bucket
+    Metadata:
+      Slipway:
+        Seed: seed/assets
+      Owner: !Sub "\${AWS::StackName}-team"
+      Fn: !Ref Fn
+  Plain:
+    Type: AWS::S3::Bucket
+`),
+  );
+  assert.deepEqual(p.resources.get('Assets')?.metadata, {
+    Slipway: { Seed: 'seed/assets' },
+    Owner: 'my-app-team',
+    Fn: p.resources.get('Fn')?.ref,
+  });
+  assert.equal(p.resources.get('Plain')?.metadata, undefined);
+  assert.ok(!('metadata' in p.resources.get('Plain')!));
+});
+
 test('esbuild BuildProperties', async () => {
   const p = await loadText(
     samTemplate(`    Metadata:
