@@ -49,7 +49,10 @@ export class BlobStore {
     options: WriteOptions = {},
   ): Promise<WrittenBlob> {
     const blob = randomUUID().replaceAll('-', '');
-    const tmp = join(this.dir, TMP_PREFIX + blob);
+    // Not durable: write the final name directly. The random id is referenced by no index entry
+    // until the caller commits one, so a partial file is never read (and the start-up sweep
+    // removes it); the rename only matters for crash safety.
+    const tmp = join(this.dir, this.durable ? TMP_PREFIX + blob : blob);
     const md5 = createHasher('MD5');
     const hashers = new Map<ChecksumAlgorithm, Hasher>();
     for (const a of options.algorithms ?? []) hashers.set(a, createHasher(a));
@@ -74,8 +77,10 @@ export class BlobStore {
       throw err;
     }
     await fh.close();
-    await rename(tmp, join(this.dir, blob));
-    await this.syncDir();
+    if (this.durable) {
+      await rename(tmp, join(this.dir, blob));
+      await this.syncDir();
+    }
     const digests: Partial<Record<ChecksumAlgorithm, Buffer>> = {};
     for (const [a, h] of hashers) digests[a] = h.digest();
     return { blob, size, md5: md5.digest(), digests };
