@@ -14,7 +14,7 @@ import { checkHandlerFile } from './preflight.ts';
 import { join, relative, resolve } from 'node:path';
 import { watchTemplate } from './template-watch.ts';
 import { defaultStateDir, startCloud } from './cloud.ts';
-import { provisionProject, seedBuckets } from './resources.ts';
+import { provisionProject, seedBuckets, seedBucketsFromTemplate } from './resources.ts';
 
 export interface DevInstance {
   project: Project;
@@ -99,6 +99,7 @@ export async function startDev(
     await setFunctions(runtime, loaded.project, reporter);
     cloud.attach(runtime, () => [...loaded.project.functions.values()]);
     await provisionProject(loaded.project, cloud, reporter);
+    await seedBucketsFromTemplate(loaded.project, cloud, reporter);
     if (config.seedDir)
       await seedBuckets(resolve(config.cwd, config.seedDir), loaded.project, cloud, reporter);
 

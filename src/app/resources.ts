@@ -1,6 +1,6 @@
 /** Template resources and seed data, created in a running cloud (provision.ts does the mapping). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Project } from '../project/model.ts';
 import { formatError } from '../shared/errors.ts';
 import type { Cloud } from './cloud.ts';
@@ -38,6 +38,23 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
+/** Puts every file under `dir` into `bucket` (key: the path below `dir`), skipping unchanged ones. */
+async function seedBucket(bucket: string, dir: string, cloud: Cloud, reporter: Reporter): Promise<void> {
+  await cloud.services.s3.createBucket(bucket);
+  const files = filesUnder(dir);
+  for (const file of files) {
+    const key = relative(dir, file).split(sep).join('/');
+    const body = readFileSync(file);
+    // Unchanged objects are not put again, so a restart does not re-trigger their notifications.
+    const existing = await cloud.services.s3.getObject(bucket, key);
+    if (existing && existing.equals(body)) continue;
+    await cloud.services.s3.putObject(bucket, key, body);
+  }
+  reporter.info(
+    `seeded ${files.length} object${files.length === 1 ? '' : 's'} into s3://${bucket} from ${dir}`,
+  );
+}
+
 /** `--seed-dir DIR`: every `DIR/<bucket>/**` file is put into that bucket (by name or logical id). */
 export async function seedBuckets(
   seedDir: string,
@@ -55,18 +72,40 @@ export async function seedBuckets(
   for (const entry of entries) {
     const resource = project.resources.get(entry);
     const bucket = resource?.type === 'AWS::S3::Bucket' ? resource.ref : entry;
-    await cloud.services.s3.createBucket(bucket);
-    const files = filesUnder(join(seedDir, entry));
-    for (const file of files) {
-      const key = relative(join(seedDir, entry), file).split(sep).join('/');
-      const body = readFileSync(file);
-      // Unchanged objects are not put again, so a restart does not re-trigger their notifications.
-      const existing = await cloud.services.s3.getObject(bucket, key);
-      if (existing && existing.equals(body)) continue;
-      await cloud.services.s3.putObject(bucket, key, body);
+    await seedBucket(bucket, join(seedDir, entry), cloud, reporter);
+  }
+}
+
+/**
+ * `Metadata: { Slipway: { Seed: DIR } }` on an AWS::S3::Bucket: every file under DIR (relative to
+ * the template) is put into that bucket, as `--seed-dir` does.
+ */
+export async function seedBucketsFromTemplate(
+  project: Project,
+  cloud: Cloud,
+  reporter: Reporter,
+): Promise<void> {
+  for (const resource of project.resources.values()) {
+    if (resource.type !== 'AWS::S3::Bucket') continue;
+    const slipway = resource.metadata?.['Slipway'];
+    if (!slipway || typeof slipway !== 'object' || !('Seed' in slipway)) continue;
+    const seed = (slipway as Record<string, unknown>)['Seed'];
+    const where = `${resource.logicalId} Metadata.Slipway.Seed`;
+    if (typeof seed !== 'string' || seed === '') {
+      reporter.error(`${where}: expected a folder path relative to the template`);
+      continue;
     }
-    reporter.info(
-      `seeded ${files.length} object${files.length === 1 ? '' : 's'} into s3://${bucket} from ${join(seedDir, entry)}`,
-    );
+    const dir = resolve(project.projectDir, seed);
+    try {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+    } catch (err) {
+      reporter.error(`${where}: ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      continue;
+    }
+    try {
+      await seedBucket(resource.ref, dir, cloud, reporter);
+    } catch (err) {
+      reporter.error(`${where}: could not seed s3://${resource.ref}: ${formatError(err)}`);
+    }
   }
 }
