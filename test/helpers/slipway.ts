@@ -64,16 +64,25 @@ export interface DevProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `slipway dev --json` on ephemeral ports and waits for its ready line. */
+/**
+ * Starts `slipway dev --json` on ephemeral ports and waits for its ready line. State is in memory
+ * (`--ephemeral`) unless `durable` is set, so tests sharing a project folder never contend for its
+ * `.slipway/` lock.
+ */
 export async function startDev(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; durable?: boolean } = {},
 ): Promise<DevProcess> {
-  const child = spawn(process.execPath, [CLI, 'dev', '--json', '--port', '0', '--api-port', '0', ...args], {
-    cwd: opts.cwd ?? REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const state = opts.durable || args.includes('--ephemeral') ? [] : ['--ephemeral'];
+  const child = spawn(
+    process.execPath,
+    [CLI, 'dev', '--json', '--port', '0', '--api-port', '0', ...state, ...args],
+    {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: Array<Record<string, unknown>> = [];
   const waiters = new Set<{
     predicate: (l: Record<string, unknown>) => boolean;

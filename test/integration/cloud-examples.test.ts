@@ -46,7 +46,7 @@ describe('examples/s3-hash: an S3-triggered function, through slipway dev and th
   after(() => project.remove());
 
   test('an upload gets its .sha1 beside it; the .sha1 itself is skipped', async () => {
-    const dev = await startDev(['--stack-name', 's3-hash'], { cwd: project.dir });
+    const dev = await startDev(['--stack-name', 's3-hash'], { cwd: project.dir, durable: true });
     try {
       const s3 = s3For(dev);
       const bucket = await bucketNamed(s3, 's3-hash-uploads');
@@ -63,13 +63,13 @@ describe('examples/s3-hash: an S3-triggered function, through slipway dev and th
   });
 
   test('state survives a kill -9 and a restart', async () => {
-    const dev = await startDev(['--stack-name', 's3-hash'], { cwd: project.dir });
+    const dev = await startDev(['--stack-name', 's3-hash'], { cwd: project.dir, durable: true });
     const s3 = s3For(dev);
     const bucket = await bucketNamed(s3, 's3-hash-uploads');
     assert.equal((await eventually(s3, bucket, 'docs/a b+c.txt')).trim(), 'hello, slipway');
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'acked.txt', Body: 'acknowledged' }));
     await dev.stop('SIGKILL');
-    const again = await startDev(['--stack-name', 's3-hash'], { cwd: project.dir });
+    const again = await startDev(['--stack-name', 's3-hash'], { cwd: project.dir, durable: true });
     try {
       assert.equal(await eventually(s3For(again), bucket, 'acked.txt', 5000), 'acknowledged');
     } finally {

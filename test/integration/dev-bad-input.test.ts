@@ -13,7 +13,16 @@ describe('slipway dev: bad input gives one clear message, a non-zero exit and no
     const port = (blocker.address() as { port: number }).port;
     try {
       const r = await runCli(
-        ['dev', '--template', 'examples/hello-api/template.yaml', '--port', '0', '--api-port', String(port)],
+        [
+          'dev',
+          '--ephemeral',
+          '--template',
+          'examples/hello-api/template.yaml',
+          '--port',
+          '0',
+          '--api-port',
+          String(port),
+        ],
         { timeoutMs: 20000 },
       );
       assert.equal(r.code, 2);
