@@ -63,12 +63,31 @@ export const putObject: Operation = async ({ state, events }, { req, res, bucket
   sendEmpty(res, req, 200, { etag: record.eTag, 'content-length': 0, ...checksumResponseHeaders(record) });
 };
 
-/** Opens the current object's blob; retries once if an overwrite removed it in between. */
-async function openCurrent(deps: S3Deps, bucket: string, key: string): Promise<[ObjectRecord, FileHandle]> {
+/** Whole bodies up to this size are read into memory in one go instead of streamed. */
+const SMALL_BODY_BYTES = 64 * 1024;
+
+/**
+ * The current object's record and its body: nothing for HEAD and empty objects, the whole body for
+ * small ones (one open/read/close, no FileHandle or read stream per GET), else an open handle to
+ * stream from (it survives a concurrent overwrite's unlink). Retries once if an overwrite removed
+ * the blob between the index read and the open.
+ */
+async function currentBody(
+  deps: S3Deps,
+  bucket: string,
+  key: string,
+  head: boolean,
+): Promise<[ObjectRecord, FileHandle | Buffer | undefined]> {
   for (let attempt = 0; ; attempt++) {
     const o = deps.state.requireObject(bucket, key);
+    if (head || o.size === 0) return [o, undefined];
     try {
-      return [o, await deps.state.blobs.open(o.blob)];
+      return [
+        o,
+        o.size <= SMALL_BODY_BYTES
+          ? await deps.state.blobs.readSmall(o.blob, o.size)
+          : await deps.state.blobs.open(o.blob),
+      ];
     } catch (err) {
       if (attempt > 0 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -77,7 +96,8 @@ async function openCurrent(deps: S3Deps, bucket: string, key: string): Promise<[
 
 async function getOrHead(deps: S3Deps, call: Parameters<Operation>[1], head: boolean): Promise<void> {
   const { req, res, bucket, key } = call;
-  const [o, fh] = await openCurrent(deps, bucket, key);
+  const [o, body] = await currentBody(deps, bucket, key, head);
+  const fh = body === undefined || Buffer.isBuffer(body) ? undefined : body;
   let handed = false;
   try {
     const condition = evaluateConditions(req.headers, o);
@@ -107,8 +127,10 @@ async function getOrHead(deps: S3Deps, call: Parameters<Operation>[1], head: boo
       headers['content-length'] = range.end - range.start + 1;
     } else headers['content-length'] = o.size;
     res.writeHead(status, headers);
-    if (head || o.size === 0) {
-      res.end();
+    if (head || o.size === 0 || !fh) {
+      // A small body is already in memory: one write, no stream.
+      if (Buffer.isBuffer(body) && !head) res.end(range ? body.subarray(range.start, range.end + 1) : body);
+      else res.end();
       return;
     }
     handed = true;
@@ -118,7 +140,7 @@ async function getOrHead(deps: S3Deps, call: Parameters<Operation>[1], head: boo
       res.destroy();
     });
   } finally {
-    if (!handed) await fh.close();
+    if (fh && !handed) await fh.close();
   }
 }
 
