@@ -2,56 +2,80 @@
  * Checks before running a function that turn the commonest mistakes into one clear message
  * (which function, which handler, which folder) instead of an init error inside the environment.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
+import { NODE_MODULE_EXTENSIONS, splitHandler } from '../runtime/node-code.ts';
+import { providedBootstrap } from '../runtime/runtimes.ts';
 import { SlipwayError } from '../shared/errors.ts';
 
-const NODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+/** The module part of the handler, as the runtime resolves it (Node: first dot after the last slash). */
+function handlerModule(fn: FunctionModel): string | undefined {
+  if (fn.runtimeFamily === 'nodejs') return splitHandler(fn.handler)?.module;
+  const dot = fn.handler.lastIndexOf('.');
+  return dot > 0 ? fn.handler.slice(0, dot) : undefined;
+}
 
-function candidates(fn: FunctionModel, codeDir: string): string[] {
-  switch (fn.runtimeFamily) {
-    case 'nodejs': {
-      const entries = fn.build?.method === 'esbuild' ? (fn.build.esbuild?.entryPoints ?? []) : [];
-      if (entries.length > 0) return entries.map((e) => join(codeDir, e));
-      const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
-      return NODE_EXTENSIONS.flatMap((ext) => [
-        join(codeDir, modulePath + ext),
-        join(codeDir, modulePath, 'index' + ext),
-      ]);
-    }
-    case 'python': {
-      const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf('.')).replace(/\./g, '/');
-      return [join(codeDir, modulePath + '.py'), join(codeDir, modulePath, '__init__.py')];
-    }
-    case 'provided':
-      return [
-        join(codeDir, 'bootstrap'),
-        ...fn.layers.flatMap((l) => (l.contentDir ? [join(l.contentDir, 'bootstrap')] : [])),
-      ];
+/** Files the Node.js or Python runtime would load the handler from. */
+function candidates(fn: FunctionModel, codeDir: string, module: string): string[] {
+  if (fn.runtimeFamily === 'python') {
+    const modulePath = module.replace(/\./g, '/');
+    return [join(codeDir, modulePath + '.py'), join(codeDir, modulePath, '__init__.py')];
   }
+  const entries = fn.build?.method === 'esbuild' ? (fn.build.esbuild?.entryPoints ?? []) : [];
+  if (entries.length > 0) return entries.map((e) => join(codeDir, e));
+  return NODE_MODULE_EXTENSIONS.flatMap((ext) => [
+    join(codeDir, module + ext),
+    join(codeDir, module, 'index' + ext),
+  ]);
 }
 
 /** Throws a SlipwayError when the function's handler file is not where its template says. */
 export function checkHandlerFile(fn: FunctionModel, projectDir: string): void {
   if (fn.inlineCode !== undefined || fn.packageType === 'Image' || fn.codeZip !== undefined) return;
   const codeDir = fn.codeDir;
+  const where = { ...fn.location, resource: fn.logicalId };
   if (codeDir === undefined || !existsSync(codeDir) || !statSync(codeDir).isDirectory()) {
     throw new SlipwayError(
       'CodeUriNotFound',
       `${fn.logicalId}: CodeUri folder ${codeDir ?? '(none)'} does not exist`,
       {
-        where: { ...fn.location, resource: fn.logicalId },
+        where,
         hint: 'point CodeUri at the folder holding the handler, relative to the template',
       },
     );
   }
-  if (fn.runtimeFamily !== 'provided' && fn.handler.lastIndexOf('.') <= 0) {
+  const shown = (p: string): string => relative(projectDir, p) || p;
+  if (fn.runtimeFamily === 'provided') {
+    // The same lookup the runtime launches with (the code folder, then layers).
+    const boot = providedBootstrap(fn);
+    if (boot.reason === 'missing')
+      throw new SlipwayError(
+        'HandlerNotFound',
+        `${fn.logicalId}: no file for Handler '${fn.handler}' in ${codeDir} (looked for ${shown(boot.path)})`,
+        {
+          where,
+          hint: 'a provided runtime needs an executable file named bootstrap in CodeUri',
+        },
+      );
+    if (boot.reason === 'not-executable')
+      throw new SlipwayError(
+        'BootstrapNotExecutable',
+        `${fn.logicalId}: ${shown(boot.path)} is not executable`,
+        {
+          where,
+          hint: `chmod +x ${boot.path}`,
+        },
+      );
+    return;
+  }
+  const module = handlerModule(fn);
+  if (module === undefined) {
     throw new SlipwayError(
       'HandlerInvalid',
       `${fn.logicalId}: Handler '${fn.handler}' is not of the form file.function`,
       {
-        where: { ...fn.location, resource: fn.logicalId },
+        where,
         hint:
           fn.runtimeFamily === 'python'
             ? 'e.g. Handler: app.lambda_handler for app.py'
@@ -59,30 +83,12 @@ export function checkHandlerFile(fn: FunctionModel, projectDir: string): void {
       },
     );
   }
-  const tried = candidates(fn, codeDir);
-  const found = tried.find((p) => existsSync(p));
-  const shown = (p: string): string => relative(projectDir, p) || p;
-  if (!found) {
+  const tried = candidates(fn, codeDir, module);
+  if (!tried.some((p) => existsSync(p))) {
     throw new SlipwayError(
       'HandlerNotFound',
       `${fn.logicalId}: no file for Handler '${fn.handler}' in ${codeDir} (looked for ${tried.slice(0, 6).map(shown).join(', ')}${tried.length > 6 ? ', …' : ''})`,
-      {
-        where: { ...fn.location, resource: fn.logicalId },
-        hint:
-          fn.runtimeFamily === 'provided'
-            ? 'a provided runtime needs an executable file named bootstrap in CodeUri'
-            : 'check Handler and CodeUri in the template',
-      },
+      { where, hint: 'check Handler and CodeUri in the template' },
     );
-  }
-  if (fn.runtimeFamily === 'provided') {
-    try {
-      accessSync(found, constants.X_OK);
-    } catch {
-      throw new SlipwayError('BootstrapNotExecutable', `${fn.logicalId}: ${shown(found)} is not executable`, {
-        where: { ...fn.location, resource: fn.logicalId },
-        hint: `chmod +x ${found}`,
-      });
-    }
   }
 }

@@ -28,6 +28,8 @@ export class PrepareError extends Error {
 
 const JS_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts'];
+/** Every extension a Node.js handler module may have, in resolution order. */
+export const NODE_MODULE_EXTENSIONS: readonly string[] = [...JS_EXTENSIONS, ...TS_EXTENSIONS];
 
 /** `src/app.handler` -> { module: 'src/app', exportPath: 'handler' } (first dot after the last slash). */
 export function splitHandler(handler: string): { module: string; exportPath: string } | undefined {

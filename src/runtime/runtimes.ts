@@ -62,7 +62,11 @@ export function fileExists(path: string): boolean {
 }
 
 /** The `bootstrap` a provided function runs: its code dir's, else the first layer's that has one. */
-export function providedBootstrap(fn: FunctionModel): { path: string; problem?: string } {
+export function providedBootstrap(fn: FunctionModel): {
+  path: string;
+  problem?: string;
+  reason?: 'missing' | 'not-executable';
+} {
   const candidates = [
     ...(fn.codeDir ? [join(fn.codeDir, 'bootstrap')] : []),
     ...fn.layers.flatMap((l) => (l.contentDir ? [join(l.contentDir, 'bootstrap')] : [])),
@@ -70,12 +74,12 @@ export function providedBootstrap(fn: FunctionModel): { path: string; problem?: 
   const found = candidates.find(fileExists);
   if (!found) {
     const path = candidates[0] ?? 'bootstrap';
-    return { path, problem: `fork/exec ${path}: no such file or directory` };
+    return { path, problem: `fork/exec ${path}: no such file or directory`, reason: 'missing' };
   }
   try {
     accessSync(found, constants.X_OK);
   } catch {
-    return { path: found, problem: `fork/exec ${found}: permission denied` };
+    return { path: found, problem: `fork/exec ${found}: permission denied`, reason: 'not-executable' };
   }
   return { path: found };
 }
