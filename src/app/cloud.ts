@@ -3,7 +3,6 @@
  * and the triggers that connect them to functions. dev.ts composes it with the runtime and the
  * API Gateway front end; this file only wires (no behaviour of its own).
  */
-import { join } from 'node:path';
 import { startEdge, type EdgeHandle } from '../edge/server.ts';
 import type { FunctionModel, Project } from '../project/model.ts';
 import type { Runtime } from '../runtime/index.ts';
@@ -215,9 +214,4 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
 
 async function closeServices(services: CloudServices): Promise<void> {
   for (const s of Object.values(services) as Array<{ close?: () => Promise<void> }>) await s.close?.();
-}
-
-/** Where a project's durable state lives unless --state-dir says otherwise. */
-export function defaultStateDir(project: Project): string {
-  return join(project.projectDir, '.slipway');
 }

@@ -8,12 +8,12 @@ import { startApiGateway, type ApiGatewayHandle } from '../apigateway/index.ts';
 import { SlipwayError, formatError } from '../shared/errors.ts';
 import type { DevConfig } from '../config/index.ts';
 import type { Project } from '../project/model.ts';
-import { loadAppProject, type LoadedProject } from './project.ts';
+import { defaultStateDir, loadAppProject, type LoadedProject } from './project.ts';
 import type { Reporter } from './reporter.ts';
 import { checkHandlerFile } from './preflight.ts';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { watchTemplate } from './template-watch.ts';
-import { defaultStateDir, startCloud } from './cloud.ts';
+import { startCloud } from './cloud.ts';
 import { provisionProject, seedBuckets, seedBucketsFromTemplate } from './resources.ts';
 
 export interface DevInstance {
@@ -31,7 +31,7 @@ export interface DevInstance {
  * start is reported; the others keep running (invoking it reports the same error).
  */
 async function setFunctions(runtime: Runtime, project: Project, reporter: Reporter): Promise<void> {
-  const functions = await resolveCodeArchives([...project.functions.values()], stateDirOf(project));
+  const functions = await resolveCodeArchives([...project.functions.values()], defaultStateDir(project));
   try {
     runtime.setFunctions(functions);
   } catch (err) {
@@ -39,8 +39,6 @@ async function setFunctions(runtime: Runtime, project: Project, reporter: Report
     reporter.warn(formatError(err));
   }
 }
-
-const stateDirOf = (project: Project): string => join(project.projectDir, '.slipway');
 
 export async function startDev(
   config: Readonly<DevConfig>,
@@ -91,7 +89,7 @@ export async function startDev(
       transport: config.transport,
       envOverrides: (fn) => loaded.envOverrides(fn),
       extraEnv: cloud.endpointEnv(),
-      stateDir: stateDirOf(loaded.project),
+      stateDir: defaultStateDir(loaded.project),
       debugPort: config.debugPort,
       warn: (message) => reporter.warn(message),
     });

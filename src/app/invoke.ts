@@ -1,10 +1,9 @@
 /** `slipway invoke`: run one function once, like `sam local invoke`, and dispose everything. */
-import { join } from 'node:path';
 import { createRuntime, resolveCodeArchives } from '../runtime/index.ts';
 import type { InvokeConfig } from '../config/index.ts';
 import type { InvokeResult } from '../runtime/types.ts';
 import { SlipwayError } from '../shared/errors.ts';
-import { loadAppProject } from './project.ts';
+import { defaultStateDir, loadAppProject } from './project.ts';
 import { checkHandlerFile } from './preflight.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -34,7 +33,7 @@ export async function invokeOnce(
     );
   }
   checkHandlerFile(fn, project.projectDir);
-  const stateDir = join(project.projectDir, '.slipway');
+  const stateDir = defaultStateDir(project);
   const [runnable] = await resolveCodeArchives([fn], stateDir);
   const runtime = createRuntime({
     region: project.region,

@@ -1,9 +1,15 @@
 /** Loads the project and the env.json overrides a command runs with. */
+import { join } from 'node:path';
 import { loadProject } from '../project/load.ts';
 import { environmentFor, parseEnvVarsFile } from '../project/env-vars.ts';
 import { parseParameterOverrides } from '../project/parameters.ts';
 import type { FunctionModel, Project } from '../project/model.ts';
 import type { CommonConfig } from '../config/index.ts';
+
+/** Where a project's state and scratch files live unless --state-dir says otherwise: `.slipway/` beside the template. */
+export function defaultStateDir(project: Project): string {
+  return join(project.projectDir, '.slipway');
+}
 
 export interface LoadedProject {
   project: Project;

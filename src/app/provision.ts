@@ -5,6 +5,7 @@
  * SQS/Kinesis mappings, SNS subscriptions, EventBridge rules and schedules).
  */
 import type { FunctionModel, Project, ResourceRecord } from '../project/model.ts';
+import { stableUuid } from '../triggers/event-source-mappings/template.ts';
 
 type Json = Record<string, unknown>;
 
@@ -72,18 +73,6 @@ const str = (v: unknown): string | undefined =>
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const jsonText = (v: unknown): string | undefined =>
   v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
-
-/** A deterministic UUID-shaped id for a mapping declared in the template (stable across restarts). */
-function stableUuid(seed: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < seed.length; i++) {
-    h1 = Math.imul(h1 ^ seed.charCodeAt(i), 16777619) >>> 0;
-    h2 = Math.imul(h2 ^ seed.charCodeAt(seed.length - 1 - i), 2246822519) >>> 0;
-  }
-  const hex = (h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0')).repeat(2);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 function s3Filter(filter: unknown): NotificationRule['Filter'] {
   const rules = isRecord(filter) && isRecord(filter.S3Key) ? list(filter.S3Key.Rules) : [];
