@@ -45,7 +45,10 @@ export async function startDev(
   reporter: Reporter,
   startedAt = performance.now(),
 ): Promise<DevInstance> {
-  let loaded: LoadedProject = await loadAppProject(config);
+  // With a fixed --port the edge's URL is known now, so queue URLs in Refs can point at it from the
+  // first load; with --port 0 the project is loaded again once the edge has its port.
+  const knownEndpoint = config.port === 0 ? undefined : `http://${config.host}:${config.port}`;
+  let loaded: LoadedProject = await loadAppProject(config, knownEndpoint);
   for (const w of loaded.project.warnings) reporter.warn(w);
   for (const fn of loaded.project.functions.values()) {
     try {
@@ -79,8 +82,7 @@ export async function startDev(
       reporter,
     });
     disposers.push(() => cloud.close());
-    // Again, now that the edge's URL is known: queue URLs in Refs and environment variables point at it.
-    loaded = await loadAppProject(config, cloud.edge.url);
+    if (cloud.edge.url !== knownEndpoint) loaded = await loadAppProject(config, cloud.edge.url);
 
     const runtime = createRuntime({
       region: loaded.project.region,
