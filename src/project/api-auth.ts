@@ -43,6 +43,22 @@ function lambdaFunction(
   return logicalId;
 }
 
+/** `Auth.Authorizers` as [name, definition] pairs, each a mapping (both API kinds check the same). */
+function authorizerEntries(authorizers: unknown, scope: Scope): Array<[string, Record<string, unknown>]> {
+  if (authorizers === undefined || authorizers === null) return [];
+  if (!isRecord(authorizers))
+    throw invalid(`Auth.Authorizers must be a mapping, found ${describe(authorizers)}`, scope);
+  return Object.entries(authorizers).map(([name, raw]) => {
+    if (!isRecord(raw)) throw invalid(`authorizer ${name} must be a mapping`, scope);
+    return [name, raw];
+  });
+}
+
+/** A REST authorizer's `Identity.Header` (default Authorization) as an identity source. */
+function restHeaderSource(identity: Record<string, unknown>): string {
+  return `method.request.header.${typeof identity['Header'] === 'string' ? identity['Header'] : 'Authorization'}`;
+}
+
 export function restAuthorizers(
   authorizers: unknown,
   functions: Map<string, FunctionModel>,
@@ -50,19 +66,13 @@ export function restAuthorizers(
   warnings: string[],
 ): Record<string, AuthorizerModel> {
   const out: Record<string, AuthorizerModel> = {};
-  if (authorizers === undefined || authorizers === null) return out;
-  if (!isRecord(authorizers))
-    throw invalid(`Auth.Authorizers must be a mapping, found ${describe(authorizers)}`, scope);
-  for (const [name, raw] of Object.entries(authorizers)) {
-    if (!isRecord(raw)) throw invalid(`authorizer ${name} must be a mapping`, scope);
+  for (const [name, raw] of authorizerEntries(authorizers, scope)) {
     const identity = isRecord(raw['Identity']) ? raw['Identity'] : {};
     if (raw['UserPoolArn'] !== undefined) {
       out[name] = {
         name,
         type: 'COGNITO_USER_POOLS',
-        identitySource: [
-          `method.request.header.${typeof identity['Header'] === 'string' ? identity['Header'] : 'Authorization'}`,
-        ],
+        identitySource: [restHeaderSource(identity)],
         ttlSeconds: ttl(identity, REST_DEFAULT_TTL),
       };
       continue;
@@ -80,9 +90,7 @@ export function restAuthorizers(
     const fn = lambdaFunction(name, raw, functions, scope, warnings);
     if (fn) auth.functionLogicalId = fn;
     if (type === 'TOKEN') {
-      auth.identitySource = [
-        `method.request.header.${typeof identity['Header'] === 'string' ? identity['Header'] : 'Authorization'}`,
-      ];
+      auth.identitySource = [restHeaderSource(identity)];
       if (typeof identity['ValidationExpression'] === 'string')
         auth.validationExpression = identity['ValidationExpression'];
     } else {
@@ -105,11 +113,7 @@ export function httpAuthorizers(
   warnings: string[],
 ): Record<string, AuthorizerModel> {
   const out: Record<string, AuthorizerModel> = {};
-  if (authorizers === undefined || authorizers === null) return out;
-  if (!isRecord(authorizers))
-    throw invalid(`Auth.Authorizers must be a mapping, found ${describe(authorizers)}`, scope);
-  for (const [name, raw] of Object.entries(authorizers)) {
-    if (!isRecord(raw)) throw invalid(`authorizer ${name} must be a mapping`, scope);
+  for (const [name, raw] of authorizerEntries(authorizers, scope)) {
     if (raw['JwtConfiguration'] !== undefined) {
       const jwt = isRecord(raw['JwtConfiguration']) ? raw['JwtConfiguration'] : {};
       const auth: AuthorizerModel = {
