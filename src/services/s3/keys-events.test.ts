@@ -17,23 +17,18 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { serveService, type ServedService } from '../../../test/helpers/service-server.ts';
 import { createS3Service, type S3Service } from './index.ts';
+import { errorOf, s3ClientFor } from './test-support.ts';
 
 let served: ServedService<S3Service>;
 let s3: S3Client;
 
 before(async () => {
   served = await serveService(createS3Service);
-  s3 = new S3Client({
-    endpoint: served.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  s3 = s3ClientFor(served.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: 'keys' }));
   await s3.send(new CreateBucketCommand({ Bucket: 'events' }));
 });
@@ -41,16 +36,6 @@ after(async () => {
   s3.destroy();
   await served.close();
 });
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof S3ServiceException, String(err));
-    return err;
-  }
-  assert.fail('expected an error');
-}
 
 /** A raw HTTP request whose path is sent exactly as given (no URL normalisation). */
 function rawRequest(

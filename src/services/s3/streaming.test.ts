@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { serveService, type ServedService } from '../../../test/helpers/service-server.ts';
 import { createS3Service, type S3Service } from './index.ts';
+import { s3ClientFor } from './test-support.ts';
 
 const SIZE = 200 * 1024 * 1024;
 const CHUNK = 256 * 1024;
@@ -16,12 +17,7 @@ let s3: S3Client;
 
 before(async () => {
   served = await serveService(createS3Service);
-  s3 = new S3Client({
-    endpoint: served.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  s3 = s3ClientFor(served.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: 'stream' }));
 });
 after(async () => {

@@ -13,7 +13,6 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -22,6 +21,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { serveService, type ServedService } from '../../../test/helpers/service-server.ts';
 import { checksumOf } from './checksums.ts';
 import { createS3Service, type S3Service } from './index.ts';
+import { errorOf, s3ClientFor } from './test-support.ts';
 
 let served: ServedService<S3Service>;
 let s3: S3Client;
@@ -30,28 +30,13 @@ const MiB = 1024 * 1024;
 
 before(async () => {
   served = await serveService(createS3Service);
-  s3 = new S3Client({
-    endpoint: served.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  s3 = s3ClientFor(served.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 after(async () => {
   s3.destroy();
   await served.close();
 });
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof S3ServiceException, String(err));
-    return err;
-  }
-  assert.fail('expected an error');
-}
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 const pattern = (size: number, seed = 7): Buffer => {
