@@ -128,6 +128,32 @@ export async function stopEsbuild(): Promise<void> {
   if (esbuildModule) await (await esbuildModule).stop();
 }
 
+/** How many times a build is redone because a source changed while it ran. */
+const MAX_REBUILDS = 5;
+
+/**
+ * Runs an esbuild build and redoes it when one of its input files was written while it ran: an
+ * editor that truncates then writes (or the next save arriving during a build after a reload)
+ * would otherwise leave a bundle of a half-written file, and the next invocation would fail with
+ * Runtime.HandlerNotFound although the file on disk is fine.
+ */
+async function buildWhileStable(esbuild: Esbuild, options: import('esbuild').BuildOptions): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const started = Date.now();
+    const result = await esbuild.build({ ...options, metafile: true });
+    const base = options.absWorkingDir ?? process.cwd();
+    const changed = Object.keys(result.metafile?.inputs ?? {}).some((input) => {
+      try {
+        return statSync(resolve(base, input)).mtimeMs >= started;
+      } catch {
+        return false; // not a file (a virtual module) or gone: the next save's reload handles it
+      }
+    });
+    if (!changed || attempt >= MAX_REBUILDS) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function nodeTarget(): string {
   return `node${process.versions.node.split('.')[0]}`;
 }
@@ -151,7 +177,7 @@ async function transpileTypeScript(
   const outFile = join(outDir, module + (format === 'esm' ? '.mjs' : '.cjs'));
   await mkdir(dirname(outFile), { recursive: true });
   try {
-    await esbuild.build({
+    await buildWhileStable(esbuild, {
       entryPoints: [tsFile],
       outfile: outFile,
       bundle: true,
@@ -184,7 +210,7 @@ async function esbuildLikeSam(
   const format = props.format ?? 'cjs';
   await mkdir(outDir, { recursive: true });
   try {
-    await esbuild.build({
+    await buildWhileStable(esbuild, {
       entryPoints,
       outdir: outDir,
       bundle: true,
