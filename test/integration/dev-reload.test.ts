@@ -28,12 +28,12 @@ describe('slipway dev hot reload', () => {
 
     // Load runs while saves happen: every request must succeed.
     let stop = false;
-    let failures = 0;
+    const failed: string[] = [];
     let served = 0;
     const load = (async () => {
       while (!stop) {
-        const r = await get().catch(() => ({ status: 0, message: '' }));
-        if (r.status !== 200) failures++;
+        const r = await get().catch((err: unknown) => ({ status: 0, message: String(err) }));
+        if (r.status !== 200) failed.push(`${r.status} ${r.message}`);
         served++;
       }
     })();
@@ -49,7 +49,13 @@ describe('slipway dev hot reload', () => {
     stop = true;
     await load;
     assert.equal(last, 'Hello, world! v5');
-    assert.equal(failures, 0, `${failures} of ${served} requests failed during reloads`);
+    const errors = dev.lines.filter((l) => /ERROR|Runtime\.|Error:/.test(String(l.line ?? l.message)));
+    assert.equal(
+      failed.length,
+      0,
+      `${failed.length} of ${served} requests failed during reloads: ${failed.join('; ')}\n` +
+        errors.map((l) => String(l.line ?? l.message)).join('\n'),
+    );
   });
 
   test('a broken template keeps the previous one serving and says why', async () => {
