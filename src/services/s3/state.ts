@@ -253,10 +253,7 @@ export class S3State {
         check?.(previous);
         const full: ObjectRecord = { ...record, lastModified: this.clock.now() };
         await this.ns.put(objectKey(bucket, record.key), asJson(full));
-        // The replaced blob is unlinked without holding up the response: the new index entry is
-        // already durable, and a crash before the unlink leaves only an orphan the start-up sweep
-        // removes (remove() never rejects). Saves a thread-pool round trip per overwrite.
-        if (previous && previous.blob !== full.blob) void this.blobs.remove(previous.blob);
+        if (previous && previous.blob !== full.blob) await this.blobs.remove(previous.blob);
         return full;
       });
     } catch (err) {
