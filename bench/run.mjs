@@ -6,7 +6,7 @@
 // into bench/peers; s3rver is a devDependency; moto is python3's moto.server. Never part of npm test.
 // Loopback only; every load is bounded in time, every process started here is guarded by a memory
 // cap and stopped by PID, and the run checks that nothing it started is left running.
-import { cpus, totalmem, type, release } from 'node:os';
+import { cpus, loadavg, totalmem, type, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensurePeersInstalled, exists, peerStatus } from './lib/peers.mjs';
@@ -50,6 +50,7 @@ for (const signal of ['SIGINT', 'SIGTERM'])
 process.once('exit', killAll);
 
 const started = Date.now();
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
 const install = await ensurePeersInstalled(log);
 const peers = peerStatus(install);
 log(
@@ -140,6 +141,7 @@ const machine = {
   node: process.version,
   os: `${type()} ${release()}`,
   date: new Date().toISOString(),
+  loadAverageAtStart: loadAtStart, // 1, 5, 15 min: other work on the machine makes figures noisy
 };
 const full = !wanted.length && !quick;
 const dir = join(here, full ? 'results' : 'results/partial');

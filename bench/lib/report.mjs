@@ -9,6 +9,7 @@ import { higherIsBetter } from './stats.mjs';
 export function fmt(n) {
   if (n === null || n === undefined || Number.isNaN(n)) return '–';
   if (typeof n !== 'number') return String(n);
+  if (Number.isInteger(n) && Math.abs(n) < 1000) return String(n);
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en');
   if (Math.abs(n) >= 100) return n.toFixed(0);
   if (Math.abs(n) >= 10) return n.toFixed(1);
@@ -55,7 +56,7 @@ export async function writeReport({
   const md = [
     '# Slipway benchmark report',
     '',
-    `${machine.date} · ${machine.cores} cores (${machine.cpuModel}) · ${machine.totalMemGiB} GiB · Node ${machine.node} · ${machine.os} · ${durationS} s${quick ? ' · **quick run (shortened loads; not comparable)**' : ''}`,
+    `${machine.date} · ${machine.cores} cores (${machine.cpuModel}) · ${machine.totalMemGiB} GiB · Node ${machine.node} · ${machine.os} · load average at start ${machine.loadAverageAtStart.join(' / ')} · ${durationS} s${quick ? ' · **quick run (shortened loads; not comparable)**' : ''}`,
     '',
     `Scenarios: ${scenarios.join(', ')}. Produced by \`npm run bench\` (bench/run.mjs); every figure below was`,
     'measured in this run beside its peer, on this machine. `ratio` = slipway ÷ peer; the "reading" column',

@@ -10,7 +10,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from '../lib/load.mjs';
 import { startServerlessOffline } from '../lib/peers.mjs';
-import { jsonReady, startGuarded, treeRssMb } from '../lib/proc.mjs';
+import { descendants, jsonReady, startGuarded, treeRssMb } from '../lib/proc.mjs';
 import { copyToTemp, NOOP, startDev } from '../lib/slipway.mjs';
 import { row } from '../lib/stats.mjs';
 
@@ -35,6 +35,7 @@ export default async function api(ctx) {
       await load(url, { seconds: 1, connections: CONNECTIONS, guard }); // warm-up: environments, JIT
       const r = guard.killed ? null : await load(url, { seconds, connections: CONNECTIONS, guard });
       const rss = guard.killed ? null : treeRssMb(guard.pid);
+      const processes = guard.killed ? null : descendants(guard.pid).length + 1;
       let reloads;
       if (target.handlerFile && !guard.killed) {
         writeFileSync(target.handlerFile, RELOADED);
@@ -49,7 +50,16 @@ export default async function api(ctx) {
           error: `${guard.killed}${partial.requests ? ` after ${partial.requests} requests` : ''}`,
           peakMb: guard.peakMb,
         });
-      } else measured.push({ ...c, ...r, rss, peakMb: guard.peakMb, reloads });
+      } else
+        measured.push({
+          ...c,
+          ...r,
+          rss,
+          processes,
+          peakMb: guard.peakMb,
+          reloads,
+          error: r.requests ? undefined : `no 2xx response within ${seconds} s`,
+        });
     } catch (err) {
       measured.push({ ...c, error: guard.killed ?? err.message });
     } finally {
@@ -138,7 +148,17 @@ function report(ctx, measured, seconds) {
   });
   ctx.table('api', {
     title: `API contenders (${CONNECTIONS} connections, ${seconds} s each after a 1 s warm-up, same handler module)`,
-    columns: ['contender', 'req/s', 'p50 ms', 'p99 ms', 'RSS after load MB', 'peak RSS MB', 'failed', 'note'],
+    columns: [
+      'contender',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'RSS after load MB',
+      'peak RSS MB',
+      'processes',
+      'failed',
+      'note',
+    ],
     rows: measured.map((m) => [
       m.name,
       m.rps,
@@ -146,6 +166,7 @@ function report(ctx, measured, seconds) {
       m.p99,
       m.rss,
       m.peakMb,
+      m.processes,
       m.failed,
       [m.error, reloadNote(m)].filter(Boolean).join('; '),
     ]),
