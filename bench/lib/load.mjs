@@ -29,6 +29,9 @@ export function load(url, { seconds = 10, connections = 50, guard } = {}) {
         errors: result.errors,
         timeouts: result.timeouts,
         failed: result.non2xx + result.errors + result.timeouts,
+        statusCodes: Object.fromEntries(
+          Object.entries(result.statusCodeStats).map(([code, v]) => [code, v.count]),
+        ),
         requests: ok,
         seconds: elapsed,
         stoppedEarly,

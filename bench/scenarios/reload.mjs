@@ -58,11 +58,29 @@ export default async function reload(ctx) {
     for (let at = BURST.firstAtMs; at < seconds * 1000 - 500; at += BURST.periodMs)
       for (let k = 0; k < BURST.saves; k++)
         timers.push(setTimeout(() => save(`Burst${++saves}`), at + k * BURST.everyMs));
+    // What dev says about failures meanwhile (warnings, errors, function errors), to explain any.
+    const said = [];
+    const off = dev.onLine((line) => {
+      if (!/"type":"(warning|error)"|function error/.test(line)) return; // cheap test first: under load
+      let obj;
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        return;
+      }
+      const failure =
+        obj.type === 'warning' ||
+        obj.type === 'error' ||
+        (obj.type === 'info' && /function error/.test(obj.message));
+      if (failure && said.length < 3 && !said.includes(obj.message))
+        said.push(String(obj.message).slice(0, 200));
+    });
     let result;
     try {
       result = await load(url, { seconds, connections: 50, guard: dev });
     } finally {
       for (const timer of timers) clearTimeout(timer);
+      off();
     }
     let lastServed = false;
     const t = performance.now();
@@ -73,7 +91,10 @@ export default async function reload(ctx) {
     const failedNote =
       `${saves} saves (bursts of ${BURST.saves}, ${BURST.everyMs} ms apart) in ${seconds} s at 50 connections; ${result.requests} requests answered 2xx; ` +
       `non-2xx ${result.non2xx}, socket errors ${result.errors}, timeouts ${result.timeouts}; ` +
-      `last save served afterwards: ${lastServed ? 'yes' : 'NO'}`;
+      `last save served afterwards: ${lastServed ? 'yes' : 'NO'}` +
+      (result.failed
+        ? `; status codes ${JSON.stringify(result.statusCodes)}; dev said: ${said.join(' / ') || 'nothing'}`
+        : '');
     out.push(
       row(
         'reload',
