@@ -105,7 +105,7 @@ export default async function memory(ctx) {
         const fn = dev.info.functions.find((f) => f.logicalId === logicalId).functionName;
         await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from('{}') }));
         await sleep(200);
-        const fresh = childRss(dev.pid).filter((c) => !before.has(c.pid));
+        const fresh = childRss(dev.pid).filter((c) => !before.has(c.pid) && c.mb > 0); // 0 MB: already gone
         const mb = fresh.reduce((a, c) => a + c.mb, 0);
         out.push(
           row(
