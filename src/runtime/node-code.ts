@@ -142,9 +142,13 @@ async function buildWhileStable(esbuild: Esbuild, options: import('esbuild').Bui
     const started = Date.now();
     const result = await esbuild.build({ ...options, metafile: true });
     const base = options.absWorkingDir ?? process.cwd();
+    // Written since the build started, or empty: an editor that truncates then writes can be caught
+    // between the two (the truncation's change event started this build); an empty source module
+    // is almost never what was meant, so it is given a moment to be filled before it is served.
     const changed = Object.keys(result.metafile?.inputs ?? {}).some((input) => {
       try {
-        return statSync(resolve(base, input)).mtimeMs >= started;
+        const stats = statSync(resolve(base, input));
+        return stats.mtimeMs >= started || stats.size === 0;
       } catch {
         return false; // not a file (a virtual module) or gone: the next save's reload handles it
       }
