@@ -21,7 +21,7 @@ import {
 } from './manifest.ts';
 import { allDirs, type PackageContent } from './source-tree.ts';
 import type { ArtifactKind, BuildContext, BuiltArtifact, Builder, InputSet } from './types.ts';
-import { readCentralDirectory } from './zip-read.ts';
+import { readCentralDirectory, type CentralDirectoryEntry } from './zip-read.ts';
 import { DEFLATE_LEVEL, writeZip, type PreviousZip, type ZipInput } from './zip.ts';
 import { mapLimit } from './limit.ts';
 
@@ -72,7 +72,7 @@ async function zipIntact(zipPath: string, manifest: ArtifactManifest): Promise<b
 async function previousZip(zipPath: string, manifest: ArtifactManifest): Promise<PreviousZip | undefined> {
   try {
     const byName = new Map((await readCentralDirectory(zipPath)).map((e) => [e.name, e]));
-    const byHash = new Map<string, typeof byName extends Map<string, infer E> ? E : never>();
+    const byHash = new Map<string, CentralDirectoryEntry>();
     for (const [name, hash] of manifest.entries) {
       const entry = byName.get(name);
       if (entry && !byHash.has(hash)) byHash.set(hash, entry);

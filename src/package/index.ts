@@ -13,7 +13,6 @@ import { ContentHashes } from './content-hashes.ts';
 import { checkHandler, type PackagedName } from './handler.ts';
 import { mapLimit } from './limit.ts';
 import { MAX_DIRECT_UPLOAD_BYTES, checkEnvironment, checkUnzippedSize, formatBytes } from './limits.ts';
-import { stopEsbuild } from './node-bundle.ts';
 import { functionBuilder, layerBuilder, localLayers, type LocalLayer } from './plan.ts';
 import type { BuildContext, BuildOptions, BuildResult, BuiltArtifact } from './types.ts';
 import { readCentralDirectory } from './zip-read.ts';
@@ -239,6 +238,5 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
     return { artifacts: [...builtFunctions, ...builtLayers.map(({ names: _names, ...a }) => a)] };
   } finally {
     await ctx.hashes.save(ids.length === 0).catch(() => undefined);
-    await stopEsbuild();
   }
 }

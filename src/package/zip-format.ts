@@ -93,7 +93,8 @@ function isAscii(name: Buffer): boolean {
   return true;
 }
 
-function flagsFor(name: Buffer): number {
+/** General purpose flags of an entry: only bit 11 (UTF-8 name), set when the name is not ASCII. */
+export function flagsFor(name: Buffer): number {
   return isAscii(name) ? 0 : FLAG_UTF8;
 }
 

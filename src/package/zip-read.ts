@@ -21,6 +21,13 @@ export interface CentralDirectoryEntry extends ZipEntryRecord {
   madeBy: number;
   externalAttributes: number;
   flags: number;
+  /** MS-DOS time and date fields. */
+  time: number;
+  date: number;
+  /** Bytes of the name as stored. */
+  nameLength: number;
+  /** The local record is header + name + data with nothing between records (see markContiguous). */
+  contiguous?: boolean;
 }
 
 export class ZipFormatError extends Error {
@@ -90,6 +97,9 @@ export async function readCentralDirectory(path: string): Promise<CentralDirecto
         madeBy: cd.readUInt8(p + 5),
         flags: cd.readUInt16LE(p + 8),
         method: cd.readUInt16LE(p + 10),
+        time: cd.readUInt16LE(p + 12),
+        date: cd.readUInt16LE(p + 14),
+        nameLength,
         crc32: cd.readUInt32LE(p + 16),
         compressedSize: cd.readUInt32LE(p + 20),
         size: cd.readUInt32LE(p + 24),
@@ -99,10 +109,24 @@ export async function readCentralDirectory(path: string): Promise<CentralDirecto
       });
       p += CENTRAL_DIRECTORY_HEADER_SIZE + nameLength + extraLength + commentLength;
     }
+    markContiguous(entries, where.offset);
     return entries;
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Sets `contiguous` on entries whose local record is exactly header + name + data (no extra
+ * field, no data descriptor, no gap): such a record can be copied byte for byte.
+ */
+function markContiguous(entries: CentralDirectoryEntry[], cdOffset: number): void {
+  const byOffset = [...entries].sort((a, b) => a.offset - b.offset);
+  byOffset.forEach((e, i) => {
+    const end = byOffset[i + 1]?.offset ?? cdOffset;
+    e.contiguous =
+      (e.flags & 0x0008) === 0 && e.offset + LOCAL_FILE_HEADER_SIZE + e.nameLength + e.compressedSize === end;
+  });
 }
 
 /** Where an entry's compressed bytes start: after its local header, name and extra field. */

@@ -102,10 +102,15 @@ test('same entries in any order give the same bytes; a patched zip equals a full
 
     const changed = [...files];
     changed[7] = fileInput('f/07.txt', Buffer.from('changed '.repeat(300)));
+    const cd = new Map((await readCentralDirectory(a)).map((e) => [e.name, e]));
     const previous: PreviousZip = {
       path: a,
-      byHash: new Map(first.entries.filter((e) => e.hash).map((e) => [e.hash!, e])),
+      byHash: new Map(first.entries.filter((e) => e.hash).map((e) => [e.hash!, cd.get(e.name)!])),
     };
+    assert.ok(
+      [...cd.values()].every((e) => e.contiguous),
+      'records are copied byte for byte',
+    );
     const patched = await writeZip(a, changed, { epochSeconds: 1_700_000_000, previous });
     assert.equal(patched.reused, 39);
     assert.equal(patched.compressed, 1);

@@ -14,6 +14,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import {
+  LOCAL_FILE_HEADER_SIZE,
   METHOD_DEFLATED,
   METHOD_STORED,
   S_IFDIR,
@@ -22,11 +23,12 @@ import {
   crc32,
   dosDateTime,
   endOfArchive,
+  flagsFor,
   localFileHeader,
   type DosDateTime,
   type ZipEntryRecord,
 } from './zip-format.ts';
-import { readRawEntry } from './zip-read.ts';
+import { readRawEntry, type CentralDirectoryEntry } from './zip-read.ts';
 
 /** zlib level used for every entry (zlib's own default: the usual size/speed balance). */
 export const DEFLATE_LEVEL = 6;
@@ -37,6 +39,8 @@ const SYNC_DEFLATE_BELOW = 32 * 1024;
 const WINDOW_ENTRIES = 16;
 const WINDOW_BYTES = 64 * 1024 * 1024;
 const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** Unchanged runs of the previous zip are copied in reads of this size. */
+const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface ZipInput {
   /** Posix path inside the zip; a folder's name ends with '/'. */
@@ -54,7 +58,7 @@ export interface ZipInput {
 export interface PreviousZip {
   path: string;
   /** Content sha256 (hex) → the previous zip's entry holding that content. */
-  byHash: Map<string, ZipEntryRecord>;
+  byHash: Map<string, CentralDirectoryEntry>;
 }
 
 export interface ZipOptions {
@@ -82,7 +86,8 @@ export interface WrittenZip {
 
 interface Payload {
   record: Omit<ZipEntryRecord, 'offset'>;
-  data: Buffer;
+  /** The compressed bytes, or (verbatim) the previous zip's whole local record to copy. */
+  data: Buffer | { from: number; length: number };
   hash?: string;
   reused: boolean;
 }
@@ -115,10 +120,22 @@ async function compress(input: ZipInput): Promise<Payload> {
   };
 }
 
+/** The previous zip's record is exactly what would be written now: same name, time, flags. */
+function verbatim(prior: CentralDirectoryEntry, input: ZipInput, when: DosDateTime): boolean {
+  return (
+    prior.contiguous === true &&
+    prior.name === input.name &&
+    prior.time === when.time &&
+    prior.date === when.date &&
+    prior.flags === flagsFor(Buffer.from(input.name, 'utf8'))
+  );
+}
+
 async function payloadOf(
   input: ZipInput,
   previous: PreviousZip | undefined,
   old: FileHandle | undefined,
+  when: DosDateTime,
 ): Promise<Payload> {
   if ((input.mode & S_IFMT) === S_IFDIR)
     return {
@@ -135,44 +152,103 @@ async function payloadOf(
     };
   const prior = input.hash && old ? previous?.byHash.get(input.hash) : undefined;
   if (prior && old && prior.size === input.size) {
-    return {
-      record: {
-        name: input.name,
-        mode: input.mode,
-        method: prior.method,
-        crc32: prior.crc32,
-        compressedSize: prior.compressedSize,
-        size: prior.size,
-      },
-      data: await readRawEntry(old, prior),
-      hash: input.hash,
-      reused: true,
+    const record = {
+      name: input.name,
+      mode: input.mode,
+      method: prior.method,
+      crc32: prior.crc32,
+      compressedSize: prior.compressedSize,
+      size: prior.size,
     };
+    const data = verbatim(prior, input, when)
+      ? { from: prior.offset, length: LOCAL_FILE_HEADER_SIZE + prior.nameLength + prior.compressedSize }
+      : await readRawEntry(old, prior);
+    return { record, data, hash: input.hash, reused: true };
   }
   return compress(input);
 }
 
-/** Buffered sequential writer that hashes everything it writes. */
+/**
+ * Sequential writer of the new zip that hashes everything it writes. Buffers are gathered into
+ * large writes; runs copied from the previous zip are merged while they are adjacent there and
+ * copied in large chunks, the next read overlapping the hashing and the write of the last.
+ */
 class ZipSink {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private copy: { from: number; length: number } | undefined;
+  private fileOffset = 0;
   readonly sha = createHash('sha256');
+  /** Bytes written or queued so far: where the next record starts. */
   position = 0;
-  constructor(private readonly fh: FileHandle) {}
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly old: FileHandle | undefined,
+  ) {}
+
   async write(chunk: Buffer): Promise<void> {
     if (chunk.length === 0) return;
+    if (this.copy) await this.flushCopy();
     this.sha.update(chunk);
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.position += chunk.length;
-    if (this.buffered >= WRITE_BUFFER_BYTES) await this.flush();
+    if (this.buffered >= WRITE_BUFFER_BYTES) await this.flushBuffers();
   }
+
+  async copyFromPrevious(from: number, length: number): Promise<void> {
+    if (this.copy && this.copy.from + this.copy.length === from) this.copy.length += length;
+    else {
+      await this.flush();
+      this.copy = { from, length };
+    }
+    this.position += length;
+  }
+
   async flush(): Promise<void> {
+    await this.flushBuffers();
+    await this.flushCopy();
+  }
+
+  private async flushBuffers(): Promise<void> {
     if (this.chunks.length === 0) return;
     const chunks = this.chunks;
     this.chunks = [];
     this.buffered = 0;
-    await this.fh.writev(chunks);
+    const { bytesWritten } = await this.fh.writev(chunks, this.fileOffset);
+    this.fileOffset += bytesWritten;
+  }
+
+  private async readOld(position: number, length: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.old!.read(buf, done, length - done, position + done);
+      if (bytesRead === 0) throw new Error('the previous zip is shorter than its central directory says');
+      done += bytesRead;
+    }
+    return buf;
+  }
+
+  private async flushCopy(): Promise<void> {
+    const copy = this.copy;
+    if (!copy) return;
+    this.copy = undefined;
+    await this.flushBuffers();
+    const end = copy.from + copy.length;
+    let at = copy.from;
+    let next = this.readOld(at, Math.min(COPY_CHUNK_BYTES, end - at));
+    let writing: Promise<unknown> = Promise.resolve();
+    while (at < end) {
+      const buf = await next;
+      at += buf.length;
+      if (at < end) next = this.readOld(at, Math.min(COPY_CHUNK_BYTES, end - at));
+      this.sha.update(buf);
+      await writing;
+      writing = this.fh.write(buf, 0, buf.length, this.fileOffset);
+      this.fileOffset += buf.length;
+    }
+    await writing;
   }
 }
 
@@ -199,8 +275,10 @@ async function writeEntries(
     inFlightBytes -= head.bytes;
     const record: ZipEntryRecord = { ...payload.record, offset: sink.position };
     checkOffset(sink.position);
-    await sink.write(localFileHeader(record, Buffer.from(record.name, 'utf8'), when));
-    await sink.write(payload.data);
+    if (Buffer.isBuffer(payload.data)) {
+      await sink.write(localFileHeader(record, Buffer.from(record.name, 'utf8'), when));
+      await sink.write(payload.data);
+    } else await sink.copyFromPrevious(payload.data.from, payload.data.length);
     entries.push(payload.hash === undefined ? record : { ...record, hash: payload.hash });
     if (payload.reused) reused++;
     else if ((record.mode & S_IFMT) !== S_IFDIR) compressed++;
@@ -208,7 +286,7 @@ async function writeEntries(
   for (const input of inputs) {
     while (window.length >= WINDOW_ENTRIES || (window.length > 0 && inFlightBytes >= WINDOW_BYTES))
       await drainOne();
-    const promise = payloadOf(input, options.previous, old);
+    const promise = payloadOf(input, options.previous, old, when);
     promise.catch(() => undefined); // awaited in order by drainOne; avoid an unhandled rejection meanwhile
     window.push({ promise, bytes: input.size });
     inFlightBytes += input.size;
@@ -230,7 +308,7 @@ export async function writeZip(path: string, inputs: ZipInput[], options: ZipOpt
   try {
     if (options.previous && options.previous.byHash.size > 0)
       old = await open(options.previous.path, 'r').catch(() => undefined);
-    const sink = new ZipSink(out);
+    const sink = new ZipSink(out, old);
     const written = await writeEntries(sink, sorted, options, when, old);
     const cdOffset = sink.position;
     for (const e of written.entries)
