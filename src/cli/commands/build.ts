@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { buildApp, type AppBuildResult } from '../../app/build.ts';
+import type { AppBuildResult } from '../../app/build.ts';
 import { buildConfig, type BuildFlags } from '../../config/index.ts';
 import { EXIT_CODES } from '../../shared/errors.ts';
 import { bold, createReporter, dim, reportFailure } from '../output.ts';
@@ -77,6 +77,7 @@ export function register(program: Command): void {
       const started = performance.now();
       try {
         const config = buildConfig(logicalIds, flags, process.env, process.cwd());
+        const { buildApp } = await import('../../app/build.ts');
         const result = await buildApp(config, reporter);
         const durationMs = Math.round(performance.now() - started);
         process.stdout.write(
