@@ -6,7 +6,7 @@
  * case), so it is simply read again next time.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -89,11 +89,11 @@ export class ContentHashes {
     this.dirty = true;
   }
 
-  /** `prune`: forget files not hashed in this run (after a build of every artefact). */
+  /** `prune`: forget files that were not hashed in this run and no longer exist. */
   async save(prune: boolean): Promise<void> {
     if (prune)
       for (const path of this.entries.keys())
-        if (!this.seen.has(path)) {
+        if (!this.seen.has(path) && !existsSync(path)) {
           this.entries.delete(path);
           this.dirty = true;
         }
