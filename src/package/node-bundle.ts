@@ -10,7 +10,6 @@
  * The inputs the cache watches are the metafile's: every file the bundle was made from.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildOptions as EsbuildOptions, BuildResult as EsbuildResult, Loader } from 'esbuild';
 import type { FunctionModel } from '../project/model.ts';
@@ -142,12 +141,12 @@ function typescriptOptions(
   };
 }
 
-async function statInputs(paths: readonly string[]): Promise<InputFile[] | undefined> {
+/** Synchronous like the source walk: a bundle's inputs can be hundreds of files. */
+function statInputs(paths: readonly string[]): InputFile[] | undefined {
   const files: InputFile[] = [];
   for (const path of paths) {
     try {
-      const s = await stat(path);
-      files.push({ key: path, path, executable: false, stat: fileStat(s) });
+      files.push({ key: path, path, executable: false, stat: fileStat(statSync(path)) });
     } catch {
       return undefined; // an input is gone: only a build can tell what the bundle needs now
     }
@@ -216,10 +215,9 @@ export function esbuildBuilder(fn: FunctionModel, opts: { sourcemap: boolean; ts
       const { version } = await loadEsbuild();
       return JSON.stringify({ method: 'esbuild', version, options: esbuildOptions() });
     },
-    inputs: async (previous) => {
-      if (!previous?.inputs) return undefined;
-      const files = await statInputs(previous.inputs);
-      return files ? { files, dirs: [] } : undefined;
+    inputs: (previous) => {
+      const files = previous?.inputs ? statInputs(previous.inputs) : undefined;
+      return Promise.resolve(files ? { files, dirs: [] } : undefined);
     },
     produce: async () => {
       const esbuild = await loadEsbuild();
@@ -239,7 +237,7 @@ export function esbuildBuilder(fn: FunctionModel, opts: { sourcemap: boolean; ts
           throw failure(fn, err);
         }
         const inputPaths = inputPathsOf(result, codeDir);
-        const files = await statInputs(inputPaths);
+        const files = statInputs(inputPaths);
         // An input written while esbuild read it: bundle again, so the bundle and the recorded
         // inputs agree.
         if (attempt >= MAX_REBUILDS || (files && files.every((f) => f.stat.mtimeMs < started))) {
