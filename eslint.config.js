@@ -84,6 +84,32 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/package/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/cli/**',
+                '**/app/**',
+                '**/runtime/**',
+                '**/services/**',
+                '**/triggers/**',
+                '**/apigateway/**',
+                '**/edge/**',
+                '**/deploy/**',
+              ],
+              message:
+                'package/ builds from the project model alone; app/ composes it with the rest (DESIGN.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -45,6 +45,22 @@ export interface InvokeConfig extends CommonConfig {
   event: string | undefined;
 }
 
+export interface BuildConfig extends CommonConfig {
+  /** Functions/layers to build (all when empty). */
+  logicalIds: string[];
+  /** Output folder as given (default `.slipway/build` beside the template, resolved by the app). */
+  out: string | undefined;
+  json: boolean;
+  wheelhouse: string | undefined;
+  force: boolean;
+  includeTests: boolean;
+  sourcemap: boolean;
+  /** SOURCE_DATE_EPOCH: the zip entries' timestamp in seconds (undefined: 1980-01-01). */
+  sourceDateEpoch: number | undefined;
+  /** Environment for pip and PATH lookups. */
+  env: NodeJS.ProcessEnv;
+}
+
 /** The flags shared by commands that load a project and run functions, as commander hands them over. */
 export interface CommonFlags {
   template?: string;
@@ -126,4 +142,53 @@ export function invokeConfig(
   cwd: string,
 ): Readonly<InvokeConfig> {
   return Object.freeze({ ...commonConfig(flags, env, cwd), functionId, event: flags.event });
+}
+
+export interface BuildFlags {
+  template?: string;
+  region?: string;
+  accountId?: string;
+  stackName?: string;
+  parameterOverrides?: string[];
+  out?: string;
+  json?: boolean;
+  wheelhouse?: string;
+  force?: boolean;
+  includeTests?: boolean;
+  sourcemap?: boolean;
+}
+
+/** SOURCE_DATE_EPOCH (reproducible-builds.org): a non-negative integer number of seconds. */
+function sourceDateEpoch(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value))
+    throw new SlipwayError(
+      'InvalidOption',
+      `SOURCE_DATE_EPOCH must be a whole number of seconds, got '${value}'`,
+      {
+        exitCode: 2,
+        hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it for 1980-01-01',
+      },
+    );
+  return Number(value);
+}
+
+export function buildConfig(
+  logicalIds: string[],
+  flags: BuildFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Readonly<BuildConfig> {
+  return Object.freeze({
+    ...commonConfig(flags, env, cwd),
+    logicalIds,
+    out: flags.out,
+    json: flags.json ?? false,
+    wheelhouse: flags.wheelhouse,
+    force: flags.force ?? false,
+    includeTests: flags.includeTests ?? false,
+    sourcemap: flags.sourcemap ?? false,
+    sourceDateEpoch: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
+    env,
+  });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startDev } from '../../app/dev.ts';
+import type { startDev } from '../../app/dev.ts';
 import { devConfig, type DevFlags } from '../../config/index.ts';
 import { EXIT_CODES } from '../../shared/errors.ts';
 import { bold, createReporter, dim, reportFailure } from '../output.ts';
@@ -35,6 +35,8 @@ export function register(program: Command): void {
       const reporter = createReporter({ json, prefixFunction: true, out: process.stderr });
       let instance: Awaited<ReturnType<typeof startDev>>;
       try {
+        // Loaded on use: `slipway --help` and the other commands need none of it.
+        const { startDev } = await import('../../app/dev.ts');
         instance = await startDev(devConfig(flags, process.env, process.cwd()), reporter, startedAt);
       } catch (err) {
         process.exitCode = reportFailure(err, json);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerBuild } from './build.ts';
 import { register as registerDev } from './dev.ts';
 import { register as registerEvents } from './events.ts';
 import { register as registerInvoke } from './invoke.ts';
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerDev(program);
   registerInvoke(program);
   registerEvents(program);
+  registerBuild(program);
 }

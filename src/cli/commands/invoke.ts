@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { invokeOnce } from '../../app/invoke.ts';
 import { invokeConfig, type CommonFlags } from '../../config/index.ts';
 import { EXIT_CODES, SlipwayError } from '../../shared/errors.ts';
 import { createReporter, reportFailure } from '../output.ts';
@@ -92,6 +91,8 @@ export function register(program: Command): void {
       try {
         const config = invokeConfig(functionId, flags, process.env, process.cwd());
         const payload = await readEvent(config.event);
+        // Loaded on use: the runtime is not needed to parse flags or print help.
+        const { invokeOnce } = await import('../../app/invoke.ts');
         const result = await invokeOnce(config, payload, reporter);
         process.stdout.write(
           (json ? JSON.stringify(resultObject(result)) : result.payload.toString('utf8')) + '\n',
