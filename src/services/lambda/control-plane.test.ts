@@ -28,7 +28,7 @@ import {
 import { functionModel } from '../../../test/conformance/function-model.ts';
 import { createLmdbStore } from '../../store/lmdb.ts';
 import { createMemoryStore } from '../../store/memory.ts';
-import { makeZip, nodeHandlerZip, startHarness, zerosZip, type Harness } from './test-support.ts';
+import { corruptZip, makeZip, nodeHandlerZip, startHarness, zerosZip, type Harness } from './test-support.ts';
 
 const NODE_FIXTURE = fileURLToPath(new URL('../../../test/conformance/fixtures/node/', import.meta.url));
 const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
@@ -449,6 +449,39 @@ describe('Lambda control plane', () => {
       'ResourceNotFoundException',
       404,
     );
+  });
+
+  test('a package that cannot be unpacked: CreateFunction ends Failed, an update ends Failed and the old code keeps running', async () => {
+    const corrupt = corruptZip();
+    const created = await h.client.send(
+      new CreateFunctionCommand({
+        FunctionName: 'broken',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: ROLE,
+        Code: { ZipFile: corrupt },
+      }),
+    );
+    assert.equal(created.State, 'Pending');
+    await assert.rejects(
+      waitUntilFunctionActiveV2({ client: h.client, ...WAIT }, { FunctionName: 'broken' }),
+    );
+    const failed = await h.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'broken' }));
+    assert.equal(failed.State, 'Failed');
+    assert.equal(failed.StateReasonCode, 'InvalidZipFileException');
+    await rejectsWith(invoke(h.client, 'broken'), 'ResourceConflictException', 409);
+
+    await createZipFunction(h.client, 'sturdy', nodeHandlerZip('still here'));
+    await h.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'sturdy', ZipFile: corrupt }));
+    await assert.rejects(
+      waitUntilFunctionUpdatedV2({ client: h.client, ...WAIT }, { FunctionName: 'sturdy' }),
+    );
+    const config = await h.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'sturdy' }));
+    assert.equal(config.State, 'Active');
+    assert.equal(config.LastUpdateStatus, 'Failed');
+    assert.equal(config.LastUpdateStatusReasonCode, 'InvalidZipFileException');
+    assert.match(config.LastUpdateStatusReason ?? '', /could not unpack/);
+    assert.equal((await invoke(h.client, 'sturdy')).payload.answer, 'still here');
   });
 
   test('limits: a ZipFile over 50 MB is 413 (zipped size); a request over 70167211 bytes is 413 (request size)', async () => {

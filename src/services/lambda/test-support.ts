@@ -48,6 +48,24 @@ export function zerosZip(names: string[], size: number): Buffer {
   });
 }
 
+/**
+ * A zip whose central directory is sound (Lambda accepts the upload) but whose entry data is not
+ * deflate data: it fails only when unpacked.
+ */
+export function corruptZip(): Buffer {
+  const script = [
+    'import sys, zipfile, io, zlib',
+    'buf = io.BytesIO()',
+    'with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:',
+    '    z.writestr("index.mjs", "export const handler = async () => 1;" * 50)',
+    'data = bytearray(buf.getvalue())',
+    'start = 30 + len("index.mjs")',
+    'for i in range(start, start + 16): data[i] = 0xFF',
+    'sys.stdout.buffer.write(bytes(data))',
+  ].join('\n');
+  return execFileSync('python3', ['-c', script]);
+}
+
 /** A Node.js handler module answering `{ answer, env }` (env: the variables named in the event's `env`). */
 export function nodeHandlerZip(answer: string, file = 'index.mjs'): Buffer {
   return makeZip([
