@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import type { Entry } from 'yauzl';
@@ -113,9 +114,24 @@ export function blobName(code: CodeRef): string {
   return `${code.hex}.zip`;
 }
 
-/** Stores the package under its sha256 (written once, atomically; an identical package is not written again). */
-export async function storePackage(blobDir: string, code: CodeRef, bytes: Buffer): Promise<string> {
+/**
+ * Stores the package under its sha256, written once and atomically (an identical package is not
+ * written again); fsynced when the store is durable.
+ */
+export async function storePackage(
+  blobDir: string,
+  code: CodeRef,
+  bytes: Buffer,
+  durable: boolean,
+): Promise<string> {
   const path = join(blobDir, blobName(code));
-  if (!existsSync(path)) await writeBlobAtomically(blobDir, blobName(code), bytes);
+  if (existsSync(path)) return path;
+  if (durable) {
+    await writeBlobAtomically(blobDir, blobName(code), bytes);
+  } else {
+    const temp = `${path}.${process.pid}.partial`;
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  }
   return path;
 }

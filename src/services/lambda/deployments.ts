@@ -33,6 +33,8 @@ const INVALID_ZIP = 'InvalidZipFileException';
 export interface DeploymentsOptions {
   ns: Namespace;
   blobDir: string;
+  /** Packages are fsynced only when the store promises durability. */
+  durable: boolean;
   clock: Clock;
   region: string;
   accountId: string;
@@ -458,7 +460,7 @@ export class Deployments {
   private async keepPackage(code: CodeRef, bytes: Buffer): Promise<void> {
     this.holding.add(code.hex);
     try {
-      await storePackage(this.o.blobDir, code, bytes);
+      await storePackage(this.o.blobDir, code, bytes, this.o.durable);
     } catch (err) {
       this.holding.delete(code.hex);
       throw err;

@@ -62,6 +62,7 @@ export function createLambdaService(ctx: ServiceContext, deps: LambdaDeps): Lamb
   const deployments = new Deployments({
     ns: ctx.store.namespace(RECORDS_NAMESPACE),
     blobDir: ctx.store.blobDir(BLOB_PACKAGES),
+    durable: ctx.store.kind === 'lmdb',
     clock: ctx.clock,
     region: ctx.region,
     accountId: ctx.accountId,
