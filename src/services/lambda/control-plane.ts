@@ -14,7 +14,7 @@ import {
   type FunctionCodeInput,
   type ReadS3Object,
 } from './code-package.ts';
-import type { Deployments } from './deployments.ts';
+import { FunctionExistsError, UpdateInProgressError, type Deployments } from './deployments.ts';
 import {
   checkArchitectures,
   checkFunctionName,
@@ -61,6 +61,18 @@ function updateInProgress(fn: ApiFunction): AwsError {
   );
 }
 
+/** Runs a change, answering Lambda's 409s when another one of the same function got there first. */
+async function exclusive<T>(fn: ApiFunction | string, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (err) {
+    if (err instanceof UpdateInProgressError && typeof fn !== 'string') throw updateInProgress(fn);
+    if (err instanceof FunctionExistsError)
+      throw new AwsError('ResourceConflictException', `Function already exist: ${err.functionName}`, 409);
+    throw err;
+  }
+}
+
 const REVISION_MISMATCH =
   'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
 
@@ -83,7 +95,7 @@ async function recordToChange(
       'Please provide ImageUri when updating a function with packageType Image.',
       400,
     );
-  return cp.deployments.recordForTemplate(template, current, Date.now());
+  return cp.deployments.recordForTemplate(template, current);
 }
 
 function answerLatest(
@@ -128,12 +140,8 @@ export async function createFunction(cp: ControlPlane, req: AwsRequest, res: Ser
   const bytes = direct ?? (await packageBytes(codeInput, cp.readS3));
   await checkPackage(bytes);
   if (exists()) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
-  const { record, version } = await cp.deployments.create(
-    name,
-    config,
-    codeRefOf(bytes),
-    bytes,
-    input.Publish === true,
+  const { record, version } = await exclusive(name, () =>
+    cp.deployments.create(name, config, codeRefOf(bytes), bytes, input.Publish === true),
   );
   const latest = cp.deployments.latestModel(record);
   const body = await cp.views.configuration({ latest: latest as NonNullable<typeof latest>, record });
@@ -162,13 +170,8 @@ export async function updateFunctionCode(
   const bytes = await packageBytes(input, cp.readS3);
   await checkPackage(bytes);
   if (input.DryRun === true) return sendLambdaJson(res, 200, await cp.views.configuration(fn), req.requestId);
-  if (cp.deployments.isBusy(record)) throw updateInProgress(fn);
-  const answer = await cp.deployments.updateCode(
-    record,
-    codeRefOf(bytes),
-    bytes,
-    architectures,
-    input.Publish === true,
+  const answer = await exclusive(fn, () =>
+    cp.deployments.updateCode(record, codeRefOf(bytes), bytes, architectures, input.Publish === true),
   );
   if (answer.version)
     return sendLambdaJson(res, 200, cp.views.versionConfiguration(answer.version), req.requestId);
@@ -186,7 +189,8 @@ export async function updateFunctionConfiguration(
   const { fn } = cp.views.resolve(name);
   const config = configurationInput(input, 'update');
   const record = await recordToChange(cp, fn, input.RevisionId);
-  return answerLatest(cp, req, res, await cp.deployments.updateConfiguration(record, config), 200);
+  const answer = await exclusive(fn, () => cp.deployments.updateConfiguration(record, config));
+  return answerLatest(cp, req, res, answer, 200);
 }
 
 /** DELETE /2015-03-31/functions/{name}[?Qualifier=N] */

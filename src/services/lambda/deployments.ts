@@ -45,6 +45,20 @@ export interface DeploymentsOptions {
 
 type Listener = () => void | Promise<void>;
 
+/** Another create, update or publish of the same function has not settled yet. */
+export class UpdateInProgressError extends Error {
+  constructor(readonly functionName: string) {
+    super(`an update of ${functionName} is in progress`);
+  }
+}
+
+/** CreateFunction of a name already taken. */
+export class FunctionExistsError extends Error {
+  constructor(readonly functionName: string) {
+    super(`function ${functionName} exists`);
+  }
+}
+
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -194,14 +208,14 @@ export class Deployments {
   }
 
   /** A template function's record, made (not yet stored) when the API first changes it. */
-  recordForTemplate(fn: FunctionModel, revisionId: string, lastModified: number): FunctionRecord {
+  recordForTemplate(fn: FunctionModel, revisionId: string): FunctionRecord {
     return (
       this.forTemplate(fn.logicalId) ?? {
         kind: 'template',
         name: fn.logicalId,
         config: {},
         revisionId,
-        lastModified,
+        lastModified: this.o.clock.now(),
         status: { State: 'Active', LastUpdateStatus: 'Successful' },
         versions: [],
         nextVersion: 1,
@@ -219,7 +233,7 @@ export class Deployments {
     bytes: Buffer,
     publish: boolean,
   ): Promise<{ record: FunctionRecord; version?: VersionRecord }> {
-    await this.keepPackage(code, bytes);
+    if (this.records.has(recordKey('created', name))) throw new FunctionExistsError(name);
     const record: FunctionRecord = {
       kind: 'created',
       name,
@@ -233,9 +247,17 @@ export class Deployments {
     };
     const version = publish ? this.addVersion(record, undefined, 'Pending') : undefined;
     this.records.set(keyOf(record), record);
-    await this.saveHolding(record, code);
+    const release = this.claim(record);
+    try {
+      await this.keepPackage(code, bytes);
+      await this.saveHolding(record, code);
+    } catch (err) {
+      this.records.delete(keyOf(record));
+      release();
+      throw err;
+    }
     const answer = { record: clone(record), version: version && clone(version) };
-    this.run(record, async () => {
+    this.run(record, release, async () => {
       const failure = await this.tryUnpack(code, name);
       if (!this.current(record)) return;
       if (failure !== undefined) {
@@ -261,15 +283,22 @@ export class Deployments {
     architectures: DeployedConfig['Architectures'],
     publish: boolean,
   ): Promise<{ record: FunctionRecord; version?: VersionRecord }> {
-    await this.keepPackage(code, bytes);
-    record.code = code;
-    if (architectures) record.config.Architectures = architectures;
-    this.markInProgress(record);
-    const version = publish ? this.addVersion(record, undefined, 'Pending') : undefined;
-    this.records.set(keyOf(record), record);
-    await this.saveHolding(record, code);
+    const release = this.claim(record);
+    let version: VersionRecord | undefined;
+    try {
+      await this.keepPackage(code, bytes);
+      record.code = code;
+      if (architectures) record.config.Architectures = architectures;
+      this.markInProgress(record);
+      version = publish ? this.addVersion(record, undefined, 'Pending') : undefined;
+      this.records.set(keyOf(record), record);
+      await this.saveHolding(record, code);
+    } catch (err) {
+      release();
+      throw err;
+    }
     const answer = { record: clone(record), version: version && clone(version) };
-    this.run(record, async () => {
+    this.run(record, release, async () => {
       const failure = await this.tryUnpack(code, record.name);
       if (!this.current(record)) return;
       if (failure !== undefined) {
@@ -287,12 +316,18 @@ export class Deployments {
 
   /** Returns $LATEST as answered (InProgress); the update goes on after. */
   async updateConfiguration(record: FunctionRecord, config: DeployedConfig): Promise<FunctionRecord> {
-    Object.assign(record.config, config);
-    this.markInProgress(record);
-    this.records.set(keyOf(record), record);
-    await this.store.save(record);
+    const release = this.claim(record);
+    try {
+      Object.assign(record.config, config);
+      this.markInProgress(record);
+      this.records.set(keyOf(record), record);
+      await this.store.save(record);
+    } catch (err) {
+      release();
+      throw err;
+    }
     const answer = clone(record);
-    this.run(record, () => this.apply(record));
+    this.run(record, release, () => this.apply(record));
     return answer;
   }
 
@@ -372,16 +407,26 @@ export class Deployments {
     await this.store.save(record);
   }
 
-  private run(record: FunctionRecord, work: () => Promise<void>): void {
+  /** Marks the record busy (an update in progress) from now until the returned release is called. */
+  private claim(record: FunctionRecord): () => void {
     const key = keyOf(record);
-    const done = work()
+    if (this.busy.has(key)) throw new UpdateInProgressError(record.name);
+    let release = (): void => undefined;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.busy.set(key, done);
+    return () => {
+      if (this.busy.get(key) === done) this.busy.delete(key);
+      release();
+    };
+  }
+
+  /** Runs the rest of an update after its answer; the record stays busy until it is done. */
+  private run(record: FunctionRecord, release: () => void, work: () => Promise<void>): void {
+    void work()
       .catch((err: unknown) =>
         this.o.log(`Lambda API: ${record.name}: ${err instanceof Error ? err.message : String(err)}`),
       )
-      .finally(() => {
-        if (this.busy.get(key) === done) this.busy.delete(key);
-      });
-    this.busy.set(key, done);
+      .finally(release);
   }
 
   private async notify(): Promise<void> {
