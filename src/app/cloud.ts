@@ -164,8 +164,10 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       runtime = rt;
       functions = fns;
       const lookup = {
-        // Published versions (`version` set) are the Lambda API's; triggers invoke $LATEST.
+        // A published version (`version` set) answers to its own logical id (`Name:N`) or qualified
+        // ARN; any other name, qualified or not, is $LATEST.
         functionByArnOrName: (x: string) =>
+          functions().find((f) => f.version !== undefined && (f.logicalId === x || f.arn === x)) ??
           functions().find(
             (f) =>
               f.version === undefined &&

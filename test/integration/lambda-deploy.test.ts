@@ -217,6 +217,10 @@ describe('deploying into slipway dev through the Lambda API', () => {
     };
     assert.equal(await answer('sdk-fn'), 'third');
     assert.equal(await answer('sdk-fn:1'), 'updated');
+    const queued = await lambda.send(
+      new InvokeCommand({ FunctionName: 'sdk-fn:1', InvocationType: 'Event', Payload: Buffer.from('{}') }),
+    );
+    assert.equal(queued.StatusCode, 202);
   });
 
   test('after a restart with the same --state-dir: created functions, versions and overrides are back', async () => {

@@ -111,7 +111,8 @@ export class FunctionViews {
 
   async latestCode(fn: ApiFunction): Promise<CodeInfo> {
     const code = fn.record?.code;
-    return code ? { sha256: code.sha256, size: code.size } : this.codeInfo.get(fn.latest);
+    // Without a deployed package the code is the template's (cached per template model).
+    return code ? { sha256: code.sha256, size: code.size } : this.codeInfo.get(fn.template ?? fn.latest);
   }
 
   revisionId(fn: ApiFunction, code: CodeInfo): string {
