@@ -5,7 +5,7 @@
  */
 import { startEdge, type EdgeHandle } from '../edge/server.ts';
 import type { FunctionModel, Project } from '../project/model.ts';
-import type { Runtime } from '../runtime/index.ts';
+import { unpackCodeArchive, type Runtime } from '../runtime/index.ts';
 import type { InvokeRequest } from '../runtime/types.ts';
 import { createEventBridgeService, type EventBridgeService } from '../services/events/index.ts';
 import { createKinesisService, type KinesisService } from '../services/kinesis/index.ts';
@@ -24,7 +24,7 @@ import {
 } from '../triggers/event-source-mappings/index.ts';
 import { sendToDestination } from '../triggers/destinations.ts';
 import { createTriggers, type Triggers } from '../triggers/index.ts';
-import { destinationSinks, mappingsForPollers } from './ports.ts';
+import { destinationSinks, mappingsForPollers, s3ObjectReader } from './ports.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface CloudServices {
@@ -59,6 +59,8 @@ export interface CloudOptions {
 
 /** The SDKs' service-specific endpoint variables (AWS_ENDPOINT_URL_<SERVICE>), all pointing at the edge. */
 const SERVICE_ENDPOINT_VARIABLES = ['S3', 'SQS', 'SNS', 'KINESIS', 'EVENTBRIDGE', 'LAMBDA'];
+/** Where packages deployed through the Lambda API are unpacked (under the store's blob directories). */
+const LAMBDA_CODE_BLOBS = 'lambda-code';
 
 export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const { project, reporter } = options;
@@ -86,8 +88,9 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     return runtime;
   };
 
+  const s3 = createS3Service(ctx);
   const services: CloudServices = {
-    s3: createS3Service(ctx),
+    s3,
     sqs: createSqsService(ctx),
     sns: createSnsService(ctx),
     kinesis: createKinesisService(ctx),
@@ -99,6 +102,9 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
         if (!triggers) throw new Error('the triggers are not attached yet');
         return Promise.resolve(triggers.asyncInvoker.enqueue(name, payload, { caller }));
       },
+      readS3Object: s3ObjectReader(s3),
+      // Deployed packages unpack into the state directory (a temporary one with --ephemeral).
+      unpackCode: (zipPath, owner) => unpackCodeArchive(zipPath, store.blobDir(LAMBDA_CODE_BLOBS), owner),
     }),
   };
 
@@ -108,6 +114,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       port: options.port,
       region: project.region,
       services: Object.values(services),
+      routes: [(req, res) => services.lambda.serveCode(req, res)],
       resolveCaller: (accessKeyId) => {
         const env = runtime?.environmentByAccessKey(accessKeyId);
         return env
@@ -157,14 +164,18 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       runtime = rt;
       functions = fns;
       const lookup = {
+        // A published version (`version` set) answers to its own logical id (`Name:N`) or qualified
+        // ARN; any other name, qualified or not, is $LATEST.
         functionByArnOrName: (x: string) =>
+          functions().find((f) => f.version !== undefined && (f.logicalId === x || f.arn === x)) ??
           functions().find(
             (f) =>
-              f.logicalId === x ||
-              f.functionName === x ||
-              f.arn === x ||
-              x.startsWith(`${f.arn}:`) ||
-              x.endsWith(`:function:${f.functionName}`),
+              f.version === undefined &&
+              (f.logicalId === x ||
+                f.functionName === x ||
+                f.arn === x ||
+                x.startsWith(`${f.arn}:`) ||
+                x.endsWith(`:function:${f.functionName}`)),
           ),
       };
       const log = (line: string): void => reporter.info(line);

@@ -7,7 +7,8 @@ import { watchFunctionCode } from '../runtime/reload.ts';
 import { startApiGateway, type ApiGatewayHandle } from '../apigateway/index.ts';
 import { SlipwayError, formatError } from '../shared/errors.ts';
 import type { DevConfig } from '../config/index.ts';
-import type { Project } from '../project/model.ts';
+import type { FunctionModel, Project } from '../project/model.ts';
+import type { LambdaService } from '../services/lambda/index.ts';
 import { defaultStateDir, loadAppProject, type LoadedProject } from './project.ts';
 import type { Reporter } from './reporter.ts';
 import { checkHandlerFile } from './preflight.ts';
@@ -27,17 +28,32 @@ export interface DevInstance {
 }
 
 /**
- * Hands the project's functions to the runtime (`.zip` code unpacked first). A function that cannot
- * start is reported; the others keep running (invoking it reports the same error).
+ * Hands the project's functions to the runtime (`.zip` code unpacked first), with what the Lambda
+ * API deployed (code and configuration of template functions, created functions, versions). A
+ * function that cannot start is reported; the others keep running (invoking it reports the same
+ * error). Returns the functions handed over.
  */
-async function setFunctions(runtime: Runtime, project: Project, reporter: Reporter): Promise<void> {
-  const functions = await resolveCodeArchives([...project.functions.values()], defaultStateDir(project));
+async function setFunctions(
+  runtime: Runtime,
+  project: Project,
+  lambda: LambdaService,
+  reporter: Reporter,
+): Promise<FunctionModel[]> {
+  const template = await resolveCodeArchives([...project.functions.values()], defaultStateDir(project));
+  const functions = lambda.functionsFor(template);
   try {
     runtime.setFunctions(functions);
   } catch (err) {
     if (!(err instanceof SlipwayError)) throw err;
     reporter.warn(formatError(err));
   }
+  return functions;
+}
+
+/** Template functions whose source folders reload on save (not those running code deployed through the API). */
+function watchable(project: Project, lambda: LambdaService): FunctionModel[] {
+  const overridden = new Set(lambda.overriddenFunctions());
+  return [...project.functions.values()].filter((f) => !overridden.has(f.logicalId));
 }
 
 export async function startDev(
@@ -96,8 +112,23 @@ export async function startDev(
       warn: (message) => reporter.warn(message),
     });
     disposers.push(() => runtime.dispose());
-    await setFunctions(runtime, loaded.project, reporter);
-    cloud.attach(runtime, () => [...loaded.project.functions.values()]);
+    const lambda = cloud.services.lambda;
+    await lambda.ready();
+    // One hand-over at a time: a template reload and a Lambda API deployment may both ask.
+    let running: FunctionModel[] = [];
+    let handOver: Promise<void> = Promise.resolve();
+    let projectInUse = loaded.project;
+    const applyFunctions = (project: Project = projectInUse): Promise<void> => {
+      projectInUse = project;
+      return (handOver = handOver
+        .catch(() => undefined)
+        .then(async () => {
+          running = await setFunctions(runtime, project, lambda, reporter);
+        }));
+    };
+    await applyFunctions(loaded.project);
+    cloud.attach(runtime, () => running);
+    disposers.push(lambda.onFunctionsChanged(() => applyFunctions()));
     await provisionProject(loaded.project, cloud, reporter);
     await seedBucketsFromTemplate(loaded.project, cloud, reporter);
     if (config.seedDir)
@@ -126,8 +157,20 @@ export async function startDev(
         for (const id of logicalIds)
           reporter.info(`↻ ${id} reloaded (${files.join(', ')})`, { event: 'reload', function: id, files });
       };
-      let stopCodeWatch = watchFunctionCode(runtime, [...loaded.project.functions.values()], onCodeChange);
+      let stopCodeWatch = watchFunctionCode(runtime, watchable(loaded.project, lambda), onCodeChange);
+      let watchedOverrides = lambda.overriddenFunctions().sort().join();
+      const rewatchCode = async (project: Project): Promise<void> => {
+        watchedOverrides = lambda.overriddenFunctions().sort().join();
+        await stopCodeWatch();
+        stopCodeWatch = watchFunctionCode(runtime, watchable(project, lambda), onCodeChange);
+      };
       disposers.push(() => stopCodeWatch());
+      disposers.push(
+        lambda.onFunctionsChanged(async () => {
+          if (lambda.overriddenFunctions().sort().join() !== watchedOverrides)
+            await rewatchCode(loaded.project);
+        }),
+      );
       // The template, env.json and `.zip` code archives: a change to any of them reloads the project.
       const watched = [
         loaded.project.templatePath,
@@ -137,11 +180,10 @@ export async function startDev(
       const stopTemplateWatch = watchTemplate(watched, async () => {
         try {
           const next = await loadAppProject(config, cloud.edge.url);
-          await setFunctions(runtime, next.project, reporter);
+          await applyFunctions(next.project);
           await provisionProject(next.project, cloud, reporter);
           api?.setApis(next.project.apis, next.project.functions);
-          await stopCodeWatch();
-          stopCodeWatch = watchFunctionCode(runtime, [...next.project.functions.values()], onCodeChange);
+          await rewatchCode(next.project);
           loaded = next;
           reporter.info(`↻ template reloaded: ${next.project.functions.size} functions`, {
             event: 'template-reload',

@@ -4,7 +4,12 @@
  * EventBridge epoch-ms `Time`); the app is the one place that knows both.
  */
 import type { EventBridgeService } from '../services/events/index.ts';
-import type { EventSourceMappingConfig as StoredMapping, LambdaService } from '../services/lambda/index.ts';
+import type {
+  EventSourceMappingConfig as StoredMapping,
+  LambdaService,
+  S3ObjectRead,
+} from '../services/lambda/index.ts';
+import type { S3Service } from '../services/s3/index.ts';
 import type { SnsService } from '../services/sns/index.ts';
 import type { SqsService } from '../services/sqs/index.ts';
 import type { EventSourceMappingConfig } from '../triggers/event-source-mappings/ports.ts';
@@ -93,4 +98,21 @@ export function mappingsForPollers(lambda: LambdaService): () => EventSourceMapp
       Enabled:
         m.State === 'Enabled' || m.State === 'Creating' || m.State === 'Enabling' || m.State === 'Updating',
     }));
+}
+
+/**
+ * The S3 objects the Lambda API reads for `Code.S3Bucket` / `S3Key`, with S3's error codes. S3
+ * versioning is not emulated: only `S3ObjectVersion: "null"` (an unversioned object's id) matches.
+ */
+export function s3ObjectReader(
+  s3: S3Service,
+): (bucket: string, key: string, versionId?: string) => Promise<S3ObjectRead> {
+  return async (bucket, key, versionId) => {
+    if (!s3.listBuckets().some((b) => b.name === bucket))
+      return { errorCode: 'NoSuchBucket', errorMessage: 'The specified bucket does not exist' };
+    if (versionId !== undefined && versionId !== 'null')
+      return { errorCode: 'NoSuchVersion', errorMessage: 'The specified version does not exist.' };
+    const body = await s3.getObject(bucket, key);
+    return body ? { body } : { errorCode: 'NoSuchKey', errorMessage: 'The specified key does not exist.' };
+  };
 }

@@ -103,6 +103,11 @@ export interface FunctionModel {
   /** `RecursiveLoop`: `Terminate` (AWS's default: a chain of more than 16 invocations is stopped) or `Allow`. */
   recursiveLoop?: 'Allow' | 'Terminate';
   build?: FunctionBuild;
+  /**
+   * A published version (`1`, `2`, …) the Lambda API made with PublishVersion: its environments run
+   * this snapshot and report this version. Absent for `$LATEST`.
+   */
+  version?: string;
   /** Where the resource is declared. */
   location: SourceLocation;
 }

@@ -71,7 +71,7 @@ export function baseEnvironment(input: BaseEnvironmentInput): Record<string, str
   const env: Record<string, string> = {
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: fn.version ?? '$LATEST',
     AWS_LAMBDA_LOG_GROUP_NAME: fn.loggingConfig.logGroup ?? `/aws/lambda/${fn.functionName}`,
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,

@@ -344,7 +344,7 @@ export class Environment implements RuntimeApiTarget {
       inv.initDurationMs = this.initDurationMs;
     }
     inv.startLogged = true;
-    this.platformLine(startLine(this.format, inv.requestId, '$LATEST'), inv);
+    this.platformLine(startLine(this.format, inv.requestId, this.identity.fn.version ?? '$LATEST'), inv);
     const deadline = this.armTimer(inv);
     const req = inv.request;
     const headers: Record<string, string> = {
@@ -503,7 +503,7 @@ export class Environment implements RuntimeApiTarget {
       }
       if (!inv.startLogged) {
         inv.startLogged = true;
-        this.platformLine(startLine(this.format, inv.requestId, '$LATEST'), inv);
+        this.platformLine(startLine(this.format, inv.requestId, this.identity.fn.version ?? '$LATEST'), inv);
       }
       const billedDurationMs = Math.max(1, Math.ceil(durationMs));
       const memorySizeMB = this.identity.fn.memorySize;
@@ -531,7 +531,7 @@ export class Environment implements RuntimeApiTarget {
         functionError: error ? 'Unhandled' : undefined,
         error,
         logs: inv.log.text(),
-        executedVersion: '$LATEST',
+        executedVersion: this.identity.fn.version ?? '$LATEST',
         durationMs,
         billedDurationMs,
         initDurationMs: inv.initDurationMs,

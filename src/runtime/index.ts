@@ -22,7 +22,7 @@ import {
 
 export type { PoolStats as FunctionStats } from './pool.ts';
 export { watchFunctionCode } from './reload.ts';
-export { codeArchivePaths, resolveCodeArchives } from './code-archive.ts';
+export { codeArchivePaths, resolveCodeArchives, unpackCodeArchive } from './code-archive.ts';
 
 export interface RuntimeOptions {
   region: string;
@@ -187,7 +187,9 @@ class LambdaRuntime implements Runtime {
   private reindex(): void {
     this.byName.clear();
     for (const pool of this.pools.values()) {
-      this.byName.set(pool.fn.functionName, pool);
+      // A published version answers to its qualified name and ARN only, never to the bare name.
+      const name = pool.fn.version ? `${pool.fn.functionName}:${pool.fn.version}` : pool.fn.functionName;
+      this.byName.set(name, pool);
       this.byName.set(pool.fn.arn, pool);
     }
   }
@@ -195,6 +197,8 @@ class LambdaRuntime implements Runtime {
   private resolvePool(name: string): Pool | undefined {
     const direct = this.pools.get(name) ?? this.byName.get(name);
     if (direct) return direct;
+    const version = /^(?:arn:[^:]+:lambda:[^:]*:[^:]*:function:|\d{12}:function:)?([^:]+):(\d+)$/.exec(name);
+    if (version) return this.byName.get(`${version[1]}:${version[2]}`);
     // `arn:aws:lambda:region:account:function:name[:qualifier]`, `account:function:name`, `name:qualifier`.
     const m = /^(?:arn:[^:]+:lambda:[^:]*:[^:]*:function:|\d{12}:function:)?([^:]+)(?::([^:]+))?$/.exec(name);
     if (!m?.[1]) return undefined;
@@ -241,7 +245,7 @@ class LambdaRuntime implements Runtime {
         statusCode: 204,
         payload: Buffer.alloc(0),
         logs: '',
-        executedVersion: '$LATEST',
+        executedVersion: pool.fn.version ?? '$LATEST',
         durationMs: 0,
         billedDurationMs: 0,
         maxMemoryUsedMB: 0,

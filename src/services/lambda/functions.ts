@@ -119,10 +119,27 @@ function accountOf(arn: string): string {
   return arn.split(':')[4] ?? '';
 }
 
+/** What the model does not say: set for functions the Lambda API deployed, derived for template ones. */
+export interface ConfigurationDetails {
+  role?: string;
+  revisionId?: string;
+  /** State, LastUpdateStatus and their reasons (default: Active, Successful). */
+  status?: Record<string, string | undefined>;
+  /** ListVersionsByFunction leaves State and LastUpdateStatus out. */
+  listing?: boolean;
+}
+
+/** A stable RevisionId for a function the API never changed: it changes when its model or code does. */
+export function derivedRevisionId(fn: FunctionModel, code: CodeInfo): string {
+  const h = createHash('sha256').update(JSON.stringify(fn)).update(code.sha256).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function functionConfiguration(
   fn: FunctionModel,
   code: CodeInfo,
   lastModifiedMs: number,
+  details: ConfigurationDetails = {},
 ): Record<string, unknown> {
   const config: Record<string, unknown> = {
     FunctionName: fn.functionName,
@@ -133,22 +150,25 @@ export function functionConfiguration(
     config.Handler = fn.handler;
   }
   Object.assign(config, {
-    Role: `arn:aws:iam::${accountOf(fn.arn)}:role/${fn.logicalId}Role`,
+    Role: details.role ?? `arn:aws:iam::${accountOf(fn.arn)}:role/${fn.logicalId}Role`,
     CodeSize: code.size,
     Description: fn.description ?? '',
     Timeout: fn.timeout,
     MemorySize: fn.memorySize,
     LastModified: lambdaTimestamp(lastModifiedMs),
     CodeSha256: code.sha256,
-    Version: '$LATEST',
+    Version: fn.version ?? '$LATEST',
+    RevisionId: details.revisionId ?? derivedRevisionId(fn, code),
   });
   if (Object.keys(fn.environment).length > 0) config.Environment = { Variables: { ...fn.environment } };
   config.TracingConfig = { Mode: fn.tracing ?? 'PassThrough' };
   if (fn.deadLetterQueue) config.DeadLetterConfig = { TargetArn: fn.deadLetterQueue.targetArn };
   if (fn.layers.length > 0) config.Layers = fn.layers.map((l) => ({ Arn: l.arn, CodeSize: 0 }));
+  if (!details.listing) {
+    const status = details.status ?? { State: 'Active', LastUpdateStatus: 'Successful' };
+    for (const [k, v] of Object.entries(status)) if (v !== undefined) config[k] = v;
+  }
   Object.assign(config, {
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
     PackageType: fn.packageType,
     Architectures: [...fn.architectures],
     EphemeralStorage: { Size: fn.ephemeralStorageMB },

@@ -5,7 +5,6 @@
 import type { ServerResponse } from 'node:http';
 import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../runtime/types.ts';
 import { AwsError, type AwsRequest } from '../types.ts';
-import { findFunction, functionNotFound } from './functions.ts';
 import type { LambdaDeps } from './types.ts';
 import { sendLambdaJson } from './wire.ts';
 
@@ -20,6 +19,12 @@ export interface InvokeContext {
   deps: LambdaDeps;
   region: string;
   accountId: string;
+  /**
+   * The runtime's name for what `input` and the `Qualifier` name: a function's logical id, or a
+   * published version's (`Name:N`). Waits while the function is being created; throws
+   * ResourceNotFoundException / ResourceConflictException as Lambda does.
+   */
+  target(input: string, qualifier: string | null): Promise<string>;
 }
 
 function header(req: AwsRequest, name: string): string | undefined {
@@ -85,10 +90,8 @@ export async function invoke(
       `Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes of base64.`,
       400,
     );
-  const resolved = findFunction(ctx.deps.functions(), functionName);
-  if (!resolved) throw functionNotFound(functionName, ctx.region, ctx.accountId);
-  const qualifier = req.query.get('Qualifier') ?? resolved.qualifier;
-  const name = resolved.fn.logicalId;
+  const qualifier = req.query.get('Qualifier') ?? undefined;
+  const name = await ctx.target(functionName, qualifier ?? null);
   const payload = await readPayload(req, type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES);
 
   if (type === 'Event') {

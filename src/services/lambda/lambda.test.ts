@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { functionModel } from '../../../test/conformance/function-model.ts';
 import { startEdge, type EdgeHandle } from '../../edge/server.ts';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, unpackCodeArchive, type Runtime } from '../../runtime/index.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { createMemoryStore } from '../../store/memory.ts';
 import type { Caller, ServiceContext } from '../types.ts';
@@ -58,6 +58,7 @@ const throttled = functionModel({
   resourceType: 'AWS::Lambda::Function',
 });
 const functions = [hello, chain, throttled];
+let running: typeof functions = functions;
 
 const asyncCalls: Array<{ name: string; payload: string; caller?: Caller }> = [];
 let runtime: Runtime;
@@ -77,13 +78,16 @@ before(async () => {
     log: () => undefined,
   };
   lambda = createLambdaService(ctx, {
-    functions: () => functions,
+    functions: () => running,
     invoke: (name, request) => runtime.invoke(name, request),
     invokeAsync: (name, payload, caller) => {
       asyncCalls.push({ name, payload: payload.toString(), caller });
       return Promise.resolve({ requestId: `async-${asyncCalls.length}` });
     },
+    readS3Object: () => Promise.resolve({ errorCode: 'NoSuchBucket', errorMessage: 'The specified bucket does not exist' }), // prettier-ignore
+    unpackCode: (zipPath, owner) => unpackCodeArchive(zipPath, join(scratch, 'code'), owner),
   });
+  running = lambda.functionsFor(functions);
   edge = await startEdge({
     host: '127.0.0.1',
     port: 0,
@@ -109,7 +113,7 @@ before(async () => {
     extraEnv: { AWS_ENDPOINT_URL: edge.url },
     warn: () => undefined,
   });
-  runtime.setFunctions(functions);
+  runtime.setFunctions(running);
   client = new LambdaClient({
     endpoint: edge.url,
     region: 'us-east-1',

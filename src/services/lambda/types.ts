@@ -2,6 +2,7 @@
  * The Lambda API service's contracts: what it needs (LambdaDeps, wired by app/) and what it offers
  * the triggers layer (event source mappings, in AWS's own field names).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionModel } from '../../project/model.ts';
 import type { InvokeRequest, InvokeResult } from '../../runtime/types.ts';
 import type { AwsService, Caller } from '../types.ts';
@@ -13,7 +14,17 @@ export interface LambdaDeps {
   invoke(name: string, request: InvokeRequest): Promise<InvokeResult>;
   /** Queues an asynchronous invoke (the triggers layer's async-invoke queue). */
   invokeAsync(name: string, payload: Buffer, caller?: Caller): Promise<{ requestId: string }>;
+  /** Reads an object of the emulated S3 (`Code.S3Bucket` / `S3Key` / `S3ObjectVersion`). */
+  readS3Object(bucket: string, key: string, versionId?: string): Promise<S3ObjectRead>;
+  /**
+   * Unpacks a stored deployment package (a zip file) and returns the directory it runs from;
+   * throws, with the reason, when it cannot be unpacked.
+   */
+  unpackCode(zipPath: string, owner: string): Promise<string>;
 }
+
+/** An S3 object's bytes, or S3's error code and message (NoSuchBucket, NoSuchKey, ...). */
+export type S3ObjectRead = { body: Buffer } | { errorCode: string; errorMessage: string };
 
 export type EventSourceMappingState =
   'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
@@ -99,4 +110,18 @@ export interface LambdaService extends AwsService {
   /** Validates and stores a mapping, as the CreateEventSourceMapping API does (defaults per source type). */
   createEventSourceMapping(input: CreateEventSourceMappingInput): Promise<EventSourceMappingConfig>;
   deleteEventSourceMapping(uuid: string): Promise<void>;
+  /**
+   * The functions to run: the template's (with code and configuration the API deployed to them),
+   * then the functions created through the API, then published versions (logical id `Name:N`,
+   * `version` set). The app hands these to the runtime.
+   */
+  functionsFor(template: FunctionModel[]): FunctionModel[];
+  /** Logical ids of template functions running code or configuration deployed through the API. */
+  overriddenFunctions(): string[];
+  /** Called (and awaited) when `functionsFor` would answer differently. Returns the unsubscribe function. */
+  onFunctionsChanged(listener: () => void | Promise<void>): () => void;
+  /** Resolves once stored deployments are unpacked and runnable (start-up). */
+  ready(): Promise<void>;
+  /** Serves `Code.Location` (`GET /_slipway/lambda/code/<sha256>.zip`); false when the request is not one. */
+  serveCode(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
