@@ -110,6 +110,32 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/deploy/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/cli/**',
+                '**/app/**',
+                '**/runtime/**',
+                '**/services/**',
+                '**/triggers/**',
+                '**/apigateway/**',
+                '**/edge/**',
+                '**/package/**',
+              ],
+              message:
+                'deploy/ talks to AWS through the SDK about built artefacts it is handed; app/ composes it with the build (DESIGN.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

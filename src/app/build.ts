@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface AppBuildResult extends BuildResult {
   outDir: string;
   templatePath: string;
+  /** The stack name the template's generated function names use. */
+  stackName: string;
 }
 
 export async function buildApp(config: Readonly<BuildConfig>, reporter: Reporter): Promise<AppBuildResult> {
@@ -38,5 +40,5 @@ export async function buildApp(config: Readonly<BuildConfig>, reporter: Reporter
     progress: (message) => reporter.info(message),
     warn: (message) => reporter.warn(message),
   });
-  return { ...result, outDir, templatePath: project.templatePath };
+  return { ...result, outDir, templatePath: project.templatePath, stackName: project.stackName };
 }

@@ -192,3 +192,71 @@ export function buildConfig(
     env,
   });
 }
+
+export interface DeployConfig extends BuildConfig {
+  quick: boolean;
+  /** undefined: the SDK's own resolution (AWS_REGION, the profile's region). */
+  deployRegion: string | undefined;
+  endpointUrl: string | undefined;
+  profile: string | undefined;
+  concurrency: number;
+  publish: boolean;
+  /** Update even functions whose remote CodeSha256 already matches. */
+  force: boolean;
+  s3Bucket: string | undefined;
+  s3Prefix: string;
+}
+
+export interface DeployFlags extends BuildFlags {
+  quick?: boolean;
+  endpointUrl?: string;
+  profile?: string;
+  concurrency?: string;
+  publish?: boolean;
+  s3Bucket?: string;
+  s3Prefix?: string;
+}
+
+export function deployConfig(
+  functionIds: string[],
+  flags: DeployFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Readonly<DeployConfig> {
+  if (!flags.quick)
+    throw new SlipwayError(
+      'DeployModeMissing',
+      'slipway deploy only does quick deploys for now: pass --quick to update the code of functions that already exist',
+      {
+        hint: 'create the stack once with `sam deploy` (or the functions with `aws lambda create-function`), then use `slipway deploy --quick`',
+      },
+    );
+  const concurrency = Number(flags.concurrency ?? '4');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new SlipwayError(
+      'InvalidOption',
+      `--concurrency must be a whole number from 1 to 64, got '${flags.concurrency}'`,
+    );
+  if (flags.endpointUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.endpointUrl))
+    throw new SlipwayError(
+      'InvalidOption',
+      `--endpoint-url must be an http(s) URL, got '${flags.endpointUrl}'`,
+      {
+        hint: 'e.g. --endpoint-url http://127.0.0.1:4566 for a running slipway dev',
+      },
+    );
+  // The build never ignores its cache for a deploy: --force means "update even when unchanged".
+  const build = buildConfig(functionIds, { ...flags, force: false }, env, cwd);
+  return Object.freeze({
+    ...build,
+    quick: true,
+    deployRegion: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    endpointUrl: flags.endpointUrl,
+    profile: flags.profile,
+    concurrency,
+    publish: flags.publish ?? false,
+    force: flags.force ?? false,
+    s3Bucket: flags.s3Bucket,
+    s3Prefix: flags.s3Prefix ?? 'slipway-artifacts',
+  });
+}

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerBuild } from './build.ts';
+import { register as registerDeploy } from './deploy.ts';
 import { register as registerDev } from './dev.ts';
 import { register as registerEvents } from './events.ts';
 import { register as registerInvoke } from './invoke.ts';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerInvoke(program);
   registerEvents(program);
   registerBuild(program);
+  registerDeploy(program);
 }
