@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { deployQuick, type DeploySummary } from '../../app/deploy.ts';
+import type { DeploySummary } from '../../app/deploy.ts';
 import { deployConfig, type DeployFlags } from '../../config/index.ts';
 import { EXIT_CODES } from '../../shared/errors.ts';
 import type { DeployOutcome } from '../../deploy/types.ts';
@@ -78,6 +78,8 @@ export function register(program: Command): void {
         const progress = json
           ? () => undefined
           : (line: string) => process.stderr.write(`${dim(line, process.stderr)}\n`);
+        // Loaded when the command runs: the AWS SDK clients cost every other command nothing.
+        const { deployQuick } = await import('../../app/deploy.ts');
         const summary = await deployQuick(config, progress, (message) =>
           json ? undefined : process.stderr.write(`${yellow(`warning: ${message}`)}\n`),
         );
