@@ -73,6 +73,12 @@ export function killProcessGroup(child: ChildProcess | undefined): void {
     }
   };
   signalGroup('SIGTERM');
-  // A runtime or a grandchild that ignores SIGTERM.
-  setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+  // A runtime or a grandchild that ignores SIGTERM gets SIGKILL after the grace period; once the
+  // child itself is gone, whatever is left of its group gets it at once, and no timer keeps a
+  // one-shot `slipway invoke` waiting for the grace period to end.
+  const timer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+  child.once('exit', () => {
+    clearTimeout(timer);
+    signalGroup('SIGKILL');
+  });
 }

@@ -11,7 +11,6 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import type { FunctionModel } from '../project/model.ts';
 import { SlipwayError } from '../shared/errors.ts';
@@ -30,7 +29,9 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function openZip(path: string): Promise<ZipFile> {
+/** yauzl is loaded on the first archive: most projects have none, and `slipway invoke` starts faster. */
+async function openZip(path: string): Promise<ZipFile> {
+  const { default: yauzl } = await import('yauzl');
   return new Promise((resolvePromise, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) =>
       err ? reject(err) : resolvePromise(zip),

@@ -21,7 +21,6 @@ import {
 } from './types.ts';
 
 export type { PoolStats as FunctionStats } from './pool.ts';
-export { watchFunctionCode } from './reload.ts';
 export { codeArchivePaths, resolveCodeArchives, unpackCodeArchive } from './code-archive.ts';
 
 export interface RuntimeOptions {
