@@ -33,10 +33,12 @@ export async function motoAvailable(): Promise<boolean> {
   });
 }
 
-export async function startMoto(): Promise<MotoServer> {
+/** `env` e.g. `INITIAL_NO_AUTH_ACTION_COUNT=0`: moto then checks every request's access key against its IAM. */
+export async function startMoto(env: NodeJS.ProcessEnv = {}): Promise<MotoServer> {
   const port = await freePort();
   const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -242,6 +242,28 @@ describe('deploy --quick: bad input', () => {
     }
   });
 
+  test(
+    'credentials the account refuses: exit 2, nothing reported as deployed',
+    { skip: motoSkip },
+    async () => {
+      // With INITIAL_NO_AUTH_ACTION_COUNT=0 moto checks access keys against its IAM: ours is unknown.
+      const strict = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: '0' });
+      try {
+        const result = await runCli(['deploy', '--quick', '--json', '--endpoint-url', strict.endpoint], {
+          cwd: project.dir,
+          env: AWS_ENV,
+          timeoutMs: 60_000,
+        });
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(result.stderr, /CredentialsRejected/);
+        assert.match(result.stderr, /refused the credentials/);
+        assert.doesNotMatch(result.stdout, /"updated"/);
+      } finally {
+        await strict.stop();
+      }
+    },
+  );
+
   test('nothing listening at --endpoint-url: exit 2 naming it', async () => {
     const result = await runCli(['deploy', '--quick', '--endpoint-url', 'http://127.0.0.1:1'], {
       cwd: project.dir,
