@@ -1,6 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Dependencies point downward (DESIGN.md): files in `files` may not import the folders in `above`. */
+function layer(files, above, message) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: above.map((d) => `**/${d}/**`), message }] }],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -54,87 +64,26 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  {
-    files: ['src/project/**', 'src/shared/**', 'src/runtime/**', 'src/events/**', 'src/apigateway/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/cli/**', '**/app/**'], message: 'cli/ and app/ sit above this layer (DESIGN.md).' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/runtime/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/cli/**', '**/app/**', '**/apigateway/**', '**/services/**', '**/triggers/**'],
-              message: 'The runtime knows no service (DESIGN.md).',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/package/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '**/cli/**',
-                '**/app/**',
-                '**/runtime/**',
-                '**/services/**',
-                '**/triggers/**',
-                '**/apigateway/**',
-                '**/edge/**',
-                '**/deploy/**',
-              ],
-              message:
-                'package/ builds from the project model alone; app/ composes it with the rest (DESIGN.md).',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/deploy/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '**/cli/**',
-                '**/app/**',
-                '**/runtime/**',
-                '**/services/**',
-                '**/triggers/**',
-                '**/apigateway/**',
-                '**/edge/**',
-                '**/package/**',
-              ],
-              message:
-                'deploy/ talks to AWS through the SDK about built artefacts it is handed; app/ composes it with the build (DESIGN.md).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/project/**', 'src/shared/**', 'src/runtime/**', 'src/events/**', 'src/apigateway/**'],
+    ['cli', 'app'],
+    'cli/ and app/ sit above this layer (DESIGN.md).',
+  ),
+  layer(
+    ['src/runtime/**'],
+    ['cli', 'app', 'apigateway', 'services', 'triggers'],
+    'The runtime knows no service (DESIGN.md).',
+  ),
+  layer(
+    ['src/package/**'],
+    ['cli', 'app', 'runtime', 'services', 'triggers', 'apigateway', 'edge', 'deploy'],
+    'package/ builds from the project model alone; app/ composes it with the rest (DESIGN.md).',
+  ),
+  layer(
+    ['src/deploy/**'],
+    ['cli', 'app', 'runtime', 'services', 'triggers', 'apigateway', 'edge', 'package'],
+    'deploy/ talks to AWS through the SDK about built artefacts it is handed; app/ composes it with the build (DESIGN.md).',
+  ),
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
+import { invalidHandlerError } from '../project/runtimes.ts';
 import { NODE_MODULE_EXTENSIONS, splitHandler } from '../runtime/node-code.ts';
 import { providedBootstrap } from '../runtime/runtimes.ts';
 import { SlipwayError } from '../shared/errors.ts';
@@ -70,19 +71,7 @@ export function checkHandlerFile(fn: FunctionModel, projectDir: string): void {
     return;
   }
   const module = handlerModule(fn);
-  if (module === undefined) {
-    throw new SlipwayError(
-      'HandlerInvalid',
-      `${fn.logicalId}: Handler '${fn.handler}' is not of the form file.function`,
-      {
-        where,
-        hint:
-          fn.runtimeFamily === 'python'
-            ? 'e.g. Handler: app.lambda_handler for app.py'
-            : 'e.g. Handler: app.handler for app.js',
-      },
-    );
-  }
+  if (module === undefined) throw invalidHandlerError(fn);
   const tried = candidates(fn, codeDir, module);
   if (!tried.some((p) => existsSync(p))) {
     throw new SlipwayError(

@@ -5,6 +5,7 @@
  * package's `__init__.py`; provided: an executable `bootstrap` at the root (or in a layer).
  */
 import type { FunctionModel } from '../project/model.ts';
+import { invalidHandlerError } from '../project/runtimes.ts';
 import { SlipwayError } from '../shared/errors.ts';
 
 /** An entry of the package as the check sees it. */
@@ -76,18 +77,7 @@ export function checkHandler(
 ): void {
   const where = { ...fn.location, resource: fn.logicalId };
   const candidates = handlerCandidates(fn);
-  if (candidates === undefined)
-    throw new SlipwayError(
-      'HandlerInvalid',
-      `${fn.logicalId}: Handler '${fn.handler}' is not of the form file.function`,
-      {
-        where,
-        hint:
-          fn.runtimeFamily === 'python'
-            ? 'e.g. Handler: app.lambda_handler for app.py'
-            : 'e.g. Handler: app.handler for app.js',
-      },
-    );
+  if (candidates === undefined) throw invalidHandlerError(fn);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const found = candidates.map((c) => byName.get(c)).find((e) => e !== undefined);
   if (fn.runtimeFamily === 'provided') {

@@ -1,5 +1,6 @@
 /** Lambda runtime identifiers Slipway runs, and the ones it accepts with a deprecation notice. */
-import type { RuntimeFamily } from './model.ts';
+import { SlipwayError } from '../shared/errors.ts';
+import type { FunctionModel, RuntimeFamily } from './model.ts';
 
 export const SUPPORTED_RUNTIMES: readonly string[] = [
   'nodejs18.x',
@@ -36,4 +37,21 @@ export function isDeprecatedRuntime(runtime: string): boolean {
 export function suggestRuntime(runtime: string): string | undefined {
   const lower = runtime.toLowerCase().trim();
   return SUPPORTED_RUNTIMES.find((r) => r === lower || r === `${lower}.x` || r.replace('.x', '') === lower);
+}
+
+/** The error for a Handler that is not `file.function` (what `slipway dev`, `invoke` and `build` say). */
+export function invalidHandlerError(
+  fn: Pick<FunctionModel, 'logicalId' | 'runtimeFamily' | 'handler' | 'location'>,
+): SlipwayError {
+  return new SlipwayError(
+    'HandlerInvalid',
+    `${fn.logicalId}: Handler '${fn.handler}' is not of the form file.function`,
+    {
+      where: { ...fn.location, resource: fn.logicalId },
+      hint:
+        fn.runtimeFamily === 'python'
+          ? 'e.g. Handler: app.lambda_handler for app.py'
+          : 'e.g. Handler: app.handler for app.js',
+    },
+  );
 }
