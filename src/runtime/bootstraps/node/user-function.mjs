@@ -75,13 +75,35 @@ function requireStack(err) {
   );
 }
 
-async function loadFile(file, module) {
+async function loadFile(file, module, attempt = 0) {
   try {
-    if (isEsm(file)) return await import(pathToFileURL(file).href);
-    return createRequire(file)(file);
+    if (!isEsm(file)) return createRequire(file)(file);
+    // A retry needs a new module instance: the failed one stays in the ESM cache under its URL.
+    const url = pathToFileURL(file).href + (attempt > 0 ? `?slipway-retry=${attempt}` : '');
+    return await import(url);
   } catch (err) {
     throw importError(err, module);
   }
+}
+
+/** How long after a write a failing handler file counts as "being saved" (a reload can start mid-save). */
+const SAVE_WINDOW_MS = 500;
+const SAVE_RETRIES = 4;
+const SAVE_RETRY_DELAY_MS = 25;
+
+/** Empty, or written a moment ago: an editor that truncates then writes may not be done yet. */
+function beingSaved(file) {
+  try {
+    const stats = statSync(file);
+    return stats.size === 0 || Date.now() - stats.mtimeMs < SAVE_WINDOW_MS;
+  } catch {
+    return false;
+  }
+}
+
+function forget(file) {
+  const require = createRequire(file);
+  delete require.cache[file];
 }
 
 async function loadPackage(root, module) {
@@ -113,8 +135,21 @@ export async function loadHandler(where) {
   const { module, exportPath } = splitHandler(where.handler);
   const root = where.handlerRoot ?? where.taskRoot;
   const file = where.handlerFile ?? findModuleFile(root, module);
-  const mod = file ? await loadFile(file, module) : await loadPackage(root, module);
-  const handler = resolveExport(mod, exportPath);
+  if (!file) return checkedHandler(resolveExport(await loadPackage(root, module), exportPath), where);
+  // A file caught mid-save (empty, or half written) is loaded again a moment later before its
+  // error is reported: during hot reload an environment can start between truncate and write.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return checkedHandler(resolveExport(await loadFile(file, module, attempt), exportPath), where);
+    } catch (err) {
+      if (attempt >= SAVE_RETRIES || !beingSaved(file)) throw err;
+      forget(file);
+      await new Promise((r) => setTimeout(r, SAVE_RETRY_DELAY_MS));
+    }
+  }
+}
+
+function checkedHandler(handler, where) {
   if (handler === undefined || handler === null)
     throw new RuntimeError('Runtime.HandlerNotFound', `${where.handler} is undefined or not exported`);
   if (typeof handler !== 'function')
