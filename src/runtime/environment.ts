@@ -102,6 +102,11 @@ export class Environment implements RuntimeApiTarget {
   stale = false;
   lastUsed = Date.now();
   invocations = 0;
+  /** Duration of the last invocation that completed here, in ms: the runtime's own figure when it
+   * reports one (fd channel), else deliver → answer as seen here (which includes this process's
+   * own event-loop delay under load). */
+  lastDurationMs = 0;
+  private reportedDurationMs?: number;
 
   private spec?: LaunchSpec;
   private child?: ChildProcess;
@@ -434,6 +439,7 @@ export class Environment implements RuntimeApiTarget {
   private readonly onFrame = (frame: Frame): void => {
     const h = frame.header;
     if (typeof h.maxRssKb === 'number') this.reportedPeakKb = h.maxRssKb;
+    if (typeof h.durationMs === 'number') this.reportedDurationMs = h.durationMs;
     let result: ApiResult;
     switch (h.op) {
       case 'next':
@@ -473,6 +479,8 @@ export class Environment implements RuntimeApiTarget {
     this.current = undefined;
     this.transition('idle');
     this.lastUsed = Date.now();
+    this.lastDurationMs = this.reportedDurationMs ?? performance.now() - inv.startedAt;
+    this.reportedDurationMs = undefined;
     this.finish(inv, outcome);
     if (this.stale) {
       this.retire();

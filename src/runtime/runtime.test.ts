@@ -269,6 +269,49 @@ test('without reserved concurrency, invocations beyond the cap queue; idle envir
   }
 });
 
+test('beyond the eager bound, short invocations queue for a warm environment instead of spawning', async () => {
+  const { rt } = runtime([nodeFn()], { eagerConcurrency: 1 });
+  try {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => rt.invoke('Hello', payload({ op: 'counter' }))),
+    );
+    assert.ok(results.every((r) => r.functionError === undefined));
+    // Every invocation was served; a stalled moment may add one, not one per invocation.
+    assert.ok((rt.stats()[0]?.coldStarts ?? 0) < 20);
+    const counts = results.map((r) => (JSON.parse(r.payload.toString()) as { count: number }).count);
+    assert.ok(Math.max(...counts) > 1, 'a warm environment served several invocations');
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('queued invocations start more environments when none finishes for a while (no deadlock)', async () => {
+  const { rt } = runtime([nodeFn({ timeout: 10 })], { eagerConcurrency: 1 });
+  try {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 400 }))),
+    );
+    const pids = new Set(results.map((r) => (JSON.parse(r.payload.toString()) as { pid: number }).pid));
+    assert.ok(pids.size > 1, 'a second environment took a queued invocation');
+    assert.ok((rt.stats()[0]?.coldStarts ?? 0) <= 3);
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('reserved concurrency above the eager bound queues before it throttles', async () => {
+  const { rt } = runtime([nodeFn({ reservedConcurrentExecutions: 3 })], { eagerConcurrency: 1 });
+  try {
+    const ok = [1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 300 })));
+    await assert.rejects(rt.invoke('Hello', payload({ op: 'counter' })), {
+      code: 'TooManyRequestsException',
+    });
+    for (const r of await Promise.all(ok)) assert.equal(r.functionError, undefined);
+  } finally {
+    await rt.dispose();
+  }
+});
+
 test('setFunctions: a changed configuration rolls environments over; removed functions are gone', async () => {
   const { rt } = runtime([nodeFn()]);
   try {

@@ -109,13 +109,13 @@ class FdTransport {
     this.socket.uncork();
   }
 
-  respond(requestId, body) {
+  respond(requestId, body, durationMs) {
     this.corkUntilNextTick();
-    this.send({ op: 'response', requestId, maxRssKb: process.resourceUsage().maxRSS }, body);
+    this.send({ op: 'response', requestId, maxRssKb: process.resourceUsage().maxRSS, durationMs }, body);
     return Promise.resolve();
   }
 
-  error(requestId, payload) {
+  error(requestId, payload, durationMs) {
     this.corkUntilNextTick();
     this.send(
       {
@@ -123,6 +123,7 @@ class FdTransport {
         requestId,
         headers: { 'Lambda-Runtime-Function-Error-Type': payload.errorType },
         maxRssKb: process.resourceUsage().maxRSS,
+        durationMs,
       },
       Buffer.from(JSON.stringify(payload)),
     );
