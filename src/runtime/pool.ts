@@ -20,7 +20,7 @@ import type { LogSink } from './types.ts';
 /** Invocations slower than this (most of the recent ones) are worth an environment each. */
 export const SLOW_INVOCATION_MS = 10;
 /** Invocations queued and none finished for this long: start one more environment. */
-export const STALL_MS = 100;
+export const STALL_MS = 250;
 const RECENT = 16;
 
 export interface PoolOptions {
@@ -139,10 +139,12 @@ export class Pool implements EnvironmentHooks {
     const check = (): void => {
       this.stallTimer = undefined;
       if (this.queue.length === 0 || this.disposed) return;
-      if (
+      if (!this.allInvoking()) {
+        // An environment still starting will take work soon: the stall clock starts after it.
+        this.progressAt = performance.now();
+      } else if (
         performance.now() - this.progressAt >= STALL_MS &&
-        this.envs.size < this.options.maxConcurrency &&
-        this.allInvoking()
+        this.envs.size < this.options.maxConcurrency
       ) {
         this.progressAt = performance.now();
         this.spawn().assign(this.queue.shift() as Invocation);

@@ -78,7 +78,7 @@ test('invoke by logical id, function name or ARN; unknown functions are Resource
 });
 
 test('dispose leaves no child running', async () => {
-  const { rt } = runtime([nodeFn()]);
+  const { rt } = runtime([nodeFn()], { eagerConcurrency: 3 });
   await Promise.all([1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 50 }))));
   assert.ok(childPids().length >= 3);
   await rt.dispose();
