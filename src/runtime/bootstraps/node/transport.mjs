@@ -1,7 +1,6 @@
 // The bootstrap's end of the Runtime API: the framed fd channel when SLIPWAY_RUNTIME_FD is set,
 // otherwise real HTTP to AWS_LAMBDA_RUNTIME_API (docs/runtime-protocol.md). Plain JS: it runs in
 // the child without any loader.
-import http from 'node:http';
 import { Socket } from 'node:net';
 import process from 'node:process';
 import { setImmediate } from 'node:timers';
@@ -145,15 +144,21 @@ class FdTransport {
   }
 }
 
+// node:http is loaded only by the HTTP transport: the fd channel does without its ~2.6 MB and its
+// load time in every environment.
+let httpModule;
+
 class HttpTransport {
   constructor(address) {
     const i = address.lastIndexOf(':');
     this.host = address.slice(0, i);
     this.port = Number(address.slice(i + 1));
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = undefined;
   }
 
-  request(method, path, headers, body) {
+  async request(method, path, headers, body) {
+    const http = (await (httpModule ??= import('node:http'))).default;
+    this.agent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
     return new Promise((resolve, reject) => {
       const req = http.request(
         { host: this.host, port: this.port, method, path, headers, agent: this.agent },
