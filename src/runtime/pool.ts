@@ -17,7 +17,10 @@ import { Environment, type EnvironmentHooks, type EnvironmentState, type LaunchS
 import type { Invocation } from './invocation.ts';
 import type { LogSink } from './types.ts';
 
-/** Invocations slower than this (most of the recent ones) are worth an environment each. */
+/**
+ * Invocations slower than this (most of the recent ones, as their runtime reported them) are worth
+ * an environment each. Runtimes that report no duration (custom bootstraps) rely on the stall rule.
+ */
 export const SLOW_INVOCATION_MS = 10;
 /** Invocations queued and none finished for this long: start one more environment. */
 export const STALL_MS = 250;
@@ -193,8 +196,11 @@ export class Pool implements EnvironmentHooks {
     this.recentIndex = (this.recentIndex + 1) % RECENT;
     if (this.queue.length > 0) this.progressAt = performance.now();
     const next = this.queue.shift();
-    if (next) env.assign(next);
-    else this.idle.push(env);
+    if (next) {
+      env.assign(next);
+      // Slow invocations waiting: one more environment per completion, while it pays.
+      if (this.queue.length > 0 && this.mayGrow()) this.spawn().assign(this.queue.shift() as Invocation);
+    } else this.idle.push(env);
   }
 
   onDead(env: Environment): void {

@@ -299,6 +299,20 @@ test('queued invocations start more environments when none finishes for a while 
   }
 });
 
+test('when most recent invocations were slow (I/O), concurrent ones get environments of their own again', async () => {
+  const { rt } = runtime([nodeFn({ timeout: 10 })], { eagerConcurrency: 1 });
+  try {
+    for (let i = 0; i < 10; i++) await rt.invoke('Hello', payload({ op: 'sleep', ms: 15 }));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 150 }))),
+    );
+    const pids = new Set(results.map((r) => (JSON.parse(r.payload.toString()) as { pid: number }).pid));
+    assert.ok(pids.size > 1, 'more than one environment ran them');
+  } finally {
+    await rt.dispose();
+  }
+});
+
 test('reserved concurrency above the eager bound queues before it throttles', async () => {
   const { rt } = runtime([nodeFn({ reservedConcurrentExecutions: 3 })], { eagerConcurrency: 1 });
   try {

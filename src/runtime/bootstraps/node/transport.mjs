@@ -198,9 +198,10 @@ class HttpTransport {
     return { headers, body: res.body };
   }
 
-  async post(path, body, errorType) {
+  async post(path, body, errorType, durationMs) {
     const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length };
     if (errorType) headers['Lambda-Runtime-Function-Error-Type'] = errorType;
+    if (durationMs !== undefined) headers['Slipway-Function-Duration-Ms'] = durationMs.toFixed(3);
     try {
       await this.request('POST', path, headers, body);
     } catch {
@@ -208,15 +209,21 @@ class HttpTransport {
     }
   }
 
-  respond(requestId, body) {
-    return this.post(`${API}/invocation/${encodeURIComponent(requestId)}/response`, body);
+  respond(requestId, body, durationMs) {
+    return this.post(
+      `${API}/invocation/${encodeURIComponent(requestId)}/response`,
+      body,
+      undefined,
+      durationMs,
+    );
   }
 
-  error(requestId, payload) {
+  error(requestId, payload, durationMs) {
     return this.post(
       `${API}/invocation/${encodeURIComponent(requestId)}/error`,
       Buffer.from(JSON.stringify(payload)),
       payload.errorType,
+      durationMs,
     );
   }
 
