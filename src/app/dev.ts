@@ -109,6 +109,8 @@ export async function startDev(
       extraEnv: cloud.endpointEnv(),
       stateDir: defaultStateDir(loaded.project),
       debugPort: config.debugPort,
+      eagerConcurrency: config.concurrency,
+      defaultConcurrency: config.concurrency === undefined ? undefined : Math.max(10, config.concurrency),
       warn: (message) => reporter.warn(message),
     });
     disposers.push(() => runtime.dispose());

@@ -45,35 +45,56 @@ export function batchedLineWriter(out: NodeJS.WritableStream): (line: string) =>
   };
 }
 
+let lastMs = -1;
+let lastIso = '';
+/** `new Date().toISOString()`, formatted once per millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
 export function createReporter(style: ReporterStyle): Reporter {
   const { out } = style;
   const write = batchedLineWriter(out);
   if (style.json) {
-    const emit = (obj: Record<string, unknown>): void =>
-      write(JSON.stringify({ time: new Date().toISOString(), ...obj }));
+    const emit = (obj: Record<string, unknown>): void => write(JSON.stringify({ time: isoNow(), ...obj }));
+    // Several lines per invocation under load: the same JSON as emit() gives, without the object.
     return {
       log: (r: LogRecord) =>
-        emit({
-          type: 'log',
-          function: r.functionLogicalId,
-          requestId: r.requestId,
-          stream: r.stream,
-          line: r.line,
-        }),
-      info: (message, data) => emit({ type: 'info', message, ...data }),
+        write(
+          `{"time":"${isoNow()}","type":"log","function":${JSON.stringify(r.functionLogicalId)}` +
+            (r.requestId === undefined ? '' : `,"requestId":${JSON.stringify(r.requestId)}`) +
+            `,"stream":"${r.stream}","line":${JSON.stringify(r.line)}}`,
+        ),
+      info: (message, data) =>
+        data === undefined
+          ? write(`{"time":"${isoNow()}","type":"info","message":${JSON.stringify(message)}}`)
+          : emit({ type: 'info', message, ...data }),
       warn: (message) => emit({ type: 'warning', message }),
       error: (message) => emit({ type: 'error', message }),
     };
   }
   const width = 14;
+  // Per line only a concatenation: the colour decision and each function's prefix are made once.
+  const prefixes = new Map<string, string>();
+  const prefixOf = (logicalId: string): string => {
+    let prefix = prefixes.get(logicalId);
+    if (prefix === undefined) {
+      const name = logicalId.length > width ? logicalId.slice(0, width) : logicalId.padEnd(width);
+      prefix = `${cyan(name, out)} ${dim('│', out)} `;
+      prefixes.set(logicalId, prefix);
+    }
+    return prefix;
+  };
+  const dimLine = useColor(out) ? (s: string): string => `\u001b[2m${s}\u001b[0m` : (s: string): string => s;
   return {
     log: (r: LogRecord) => {
       if (!style.prefixFunction) return write(r.line);
-      const name =
-        r.functionLogicalId.length > width
-          ? r.functionLogicalId.slice(0, width)
-          : r.functionLogicalId.padEnd(width);
-      write(`${cyan(name, out)} ${dim('│', out)} ${r.stream === 'platform' ? dim(r.line, out) : r.line}`);
+      write(prefixOf(r.functionLogicalId) + (r.stream === 'platform' ? dimLine(r.line) : r.line));
     },
     info: (message) => write(message),
     warn: (message) => write(yellow(`warning: ${message}`, out)),

@@ -37,6 +37,11 @@ export interface DevConfig extends CommonConfig {
   ephemeral: boolean;
   /** Folder whose sub-folders are loaded into the buckets of the same name (or logical id) at start-up. */
   seedDir: string | undefined;
+  /**
+   * Environments per function started at once for concurrent invocations before they queue
+   * (undefined: the runtime's default, the CPU cores and at least 2).
+   */
+  concurrency: number | undefined;
 }
 
 export interface InvokeConfig extends CommonConfig {
@@ -82,6 +87,7 @@ export interface DevFlags extends CommonFlags {
   stateDir?: string;
   ephemeral?: boolean;
   seedDir?: string;
+  concurrency?: string;
 }
 
 export function parsePort(value: string, flag: string, allowZero = true): number {
@@ -132,7 +138,22 @@ export function devConfig(flags: DevFlags, env: NodeJS.ProcessEnv, cwd: string):
     stateDir: flags.stateDir,
     ephemeral: flags.ephemeral ?? false,
     seedDir: flags.seedDir,
+    concurrency: flags.concurrency === undefined ? undefined : parseConcurrency(flags.concurrency),
   });
+}
+
+/** AWS's default concurrency quota per Region is 1,000 executions. */
+const MAX_DEV_CONCURRENCY = 1000;
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_DEV_CONCURRENCY)
+    throw new SlipwayError(
+      'InvalidOption',
+      `--concurrency must be a whole number from 1 to ${MAX_DEV_CONCURRENCY}, got '${value}'`,
+      { hint: 'e.g. --concurrency 10 starts an environment for each of 10 concurrent requests' },
+    );
+  return n;
 }
 
 export function invokeConfig(

@@ -20,6 +20,8 @@ export interface FrameHeader {
   headers?: Record<string, string>;
   /** Optional on response/error: the child's peak RSS (getrusage ru_maxrss), saves a /proc read. */
   maxRssKb?: number;
+  /** Optional on response/error: the handler's run time as the runtime measured it, in ms. */
+  durationMs?: number;
 }
 
 export interface Frame {

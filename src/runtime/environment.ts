@@ -102,6 +102,13 @@ export class Environment implements RuntimeApiTarget {
   stale = false;
   lastUsed = Date.now();
   invocations = 0;
+  /**
+   * The handler's run time of the last invocation that completed here, in ms, as the runtime
+   * reported it (Slipway's bootstraps do); NaN when it did not: deliver → answer as seen from here
+   * would count this process's own event-loop delay under load, so it is not used.
+   */
+  lastDurationMs = Number.NaN;
+  private reportedDurationMs?: number;
 
   private spec?: LaunchSpec;
   private child?: ChildProcess;
@@ -392,6 +399,10 @@ export class Environment implements RuntimeApiTarget {
     return WAITING;
   }
 
+  reportDuration(ms: number): void {
+    this.reportedDurationMs = ms;
+  }
+
   nextAbandoned(deliver: Deliverer): void {
     if (this.waiting === deliver) this.waiting = undefined;
   }
@@ -434,6 +445,7 @@ export class Environment implements RuntimeApiTarget {
   private readonly onFrame = (frame: Frame): void => {
     const h = frame.header;
     if (typeof h.maxRssKb === 'number') this.reportedPeakKb = h.maxRssKb;
+    if (typeof h.durationMs === 'number') this.reportDuration(h.durationMs);
     let result: ApiResult;
     switch (h.op) {
       case 'next':
@@ -473,6 +485,8 @@ export class Environment implements RuntimeApiTarget {
     this.current = undefined;
     this.transition('idle');
     this.lastUsed = Date.now();
+    this.lastDurationMs = this.reportedDurationMs ?? Number.NaN;
+    this.reportedDurationMs = undefined;
     this.finish(inv, outcome);
     if (this.stale) {
       this.retire();

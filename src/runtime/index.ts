@@ -3,6 +3,7 @@
  * `createRuntime` is the only constructor; src/app wires it.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { FunctionModel } from '../project/model.ts';
 import { AwsServiceError, SlipwayError } from '../shared/errors.ts';
 import type { Environment, LaunchSpec } from './environment.ts';
@@ -41,6 +42,11 @@ export interface RuntimeOptions {
   idleTimeoutMs?: number;
   /** Environments per function without reserved concurrency (default 10). */
   defaultConcurrency?: number;
+  /**
+   * Environments started at once for concurrent invocations of a function before they queue for a
+   * free one (default: the CPU cores, at least 2); more start when invocations are slow or stalled.
+   */
+  eagerConcurrency?: number;
   /** Invocations waiting for an environment, per function (default 1000). */
   maxQueueLength?: number;
   /** PATH and HOME passed to environments (default: this process's). */
@@ -71,6 +77,8 @@ export interface Runtime extends Invoker {
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 const DEFAULT_CONCURRENCY = 10;
 const DEFAULT_MAX_QUEUE = 1000;
+/** More processes than cores running short invocations only contend for CPU and memory. */
+const defaultEagerConcurrency = (): number => Math.max(2, availableParallelism());
 
 class LambdaRuntime implements Runtime {
   private readonly pools = new Map<string, Pool>();
@@ -111,8 +119,12 @@ class LambdaRuntime implements Runtime {
   private poolOptions(fn: FunctionModel): PoolOptions {
     const reserved = fn.reservedConcurrentExecutions;
     const debugging = this.options.debugPort !== undefined;
+    const maxConcurrency = debugging
+      ? 1
+      : (reserved ?? this.options.defaultConcurrency ?? DEFAULT_CONCURRENCY);
     return {
-      maxConcurrency: debugging ? 1 : (reserved ?? this.options.defaultConcurrency ?? DEFAULT_CONCURRENCY),
+      maxConcurrency,
+      eagerConcurrency: Math.min(maxConcurrency, this.options.eagerConcurrency ?? defaultEagerConcurrency()),
       throttle: reserved !== undefined,
       maxQueueLength: this.options.maxQueueLength ?? DEFAULT_MAX_QUEUE,
       logSink: this.options.logSink,

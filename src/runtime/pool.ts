@@ -2,6 +2,13 @@
  * The environments of one function: reuse warm idle ones (most recently used first), spawn more up
  * to the function's concurrency, throttle (reserved concurrency) or queue (bounded) beyond it,
  * reap idle ones, and roll over to new code without failing a request.
+ *
+ * Concurrent invocations get their own environments up to `eagerConcurrency` (about the number of
+ * CPU cores): beyond it they wait for the next free environment, because on a small machine more
+ * processes than cores running short invocations only contend for CPU and memory. More environments
+ * are started (one at a time, up to `maxConcurrency`) when queueing would not pay: invocations are
+ * slow (they wait on I/O, so more of them can run at once), or none has finished for a while (e.g.
+ * every environment waits on a nested synchronous invoke of this same function).
  */
 import type { FunctionModel } from '../project/model.ts';
 import { AwsServiceError } from '../shared/errors.ts';
@@ -10,9 +17,20 @@ import { Environment, type EnvironmentHooks, type EnvironmentState, type LaunchS
 import type { Invocation } from './invocation.ts';
 import type { LogSink } from './types.ts';
 
+/**
+ * Invocations slower than this (most of the recent ones, as their runtime reported them) are worth
+ * an environment each. Runtimes that report no duration (custom bootstraps) rely on the stall rule.
+ */
+export const SLOW_INVOCATION_MS = 10;
+/** Invocations queued and none finished for this long: start one more environment. */
+export const STALL_MS = 250;
+const RECENT = 16;
+
 export interface PoolOptions {
   /** Environments at most (reserved concurrency, else the local default; 1 while debugging). */
   maxConcurrency: number;
+  /** Environments started at once for concurrent invocations before they queue (≤ maxConcurrency). */
+  eagerConcurrency: number;
   /** Beyond maxConcurrency: throttle (true: reserved concurrency) or queue (false). */
   throttle: boolean;
   maxQueueLength: number;
@@ -46,6 +64,13 @@ export class Pool implements EnvironmentHooks {
   private invocations = 0;
   private coldStarts = 0;
   private disposed = false;
+  /** Of the last RECENT invocations, which were slow (1) — a median, robust to one long pause. */
+  private readonly recentSlow = new Uint8Array(RECENT);
+  private recentIndex = 0;
+  private slowCount = 0;
+  /** Last time an invocation finished or the queue started filling (performance.now()). */
+  private progressAt = 0;
+  private stallTimer?: NodeJS.Timeout;
 
   constructor(
     public fn: FunctionModel,
@@ -69,12 +94,12 @@ export class Pool implements EnvironmentHooks {
       env.assign(inv);
       return;
     }
-    if (this.envs.size < this.options.maxConcurrency) {
+    if (this.mayGrow()) {
       this.spawn().assign(inv);
       return;
     }
     if (!front) {
-      if (this.options.throttle)
+      if (this.options.throttle && this.inFlight() >= this.options.maxConcurrency)
         throw new AwsServiceError('TooManyRequestsException', 429, 'Rate Exceeded.', {
           Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
         });
@@ -86,6 +111,53 @@ export class Pool implements EnvironmentHooks {
     } else {
       this.queue.unshift(inv);
     }
+    if (this.queue.length === 1) this.progressAt = performance.now();
+    this.watchStall();
+  }
+
+  /** Another environment now: under the eager bound, or invocations are slow enough to pay for it. */
+  private mayGrow(): boolean {
+    const { maxConcurrency, eagerConcurrency } = this.options;
+    const size = this.envs.size;
+    return size < maxConcurrency && (size < eagerConcurrency || this.slowCount * 2 > RECENT);
+  }
+
+  /** Every environment runs an invocation (none is still starting: its first answer is coming). */
+  private allInvoking(): boolean {
+    for (const env of this.envs) if (env.state !== 'invoking') return false;
+    return true;
+  }
+
+  /** Invocations running, parked on an environment or queued (what reserved concurrency counts). */
+  private inFlight(): number {
+    let n = this.queue.length;
+    for (const env of this.envs) if (env.busy) n++;
+    return n;
+  }
+
+  /** While invocations wait, start one more environment whenever none finished for STALL_MS. */
+  private watchStall(): void {
+    if (this.stallTimer || this.disposed || this.envs.size >= this.options.maxConcurrency) return;
+    const wait = Math.max(1, this.progressAt + STALL_MS - performance.now());
+    const check = (): void => {
+      this.stallTimer = undefined;
+      if (this.queue.length === 0 || this.disposed) return;
+      if (!this.allInvoking()) {
+        // An environment still starting will take work soon: the stall clock starts after it.
+        this.progressAt = performance.now();
+      } else if (
+        performance.now() - this.progressAt >= STALL_MS &&
+        this.envs.size < this.options.maxConcurrency
+      ) {
+        this.progressAt = performance.now();
+        this.spawn().assign(this.queue.shift() as Invocation);
+      }
+      if (this.queue.length > 0) this.watchStall();
+    };
+    // Timers run before pending I/O: after a pause of this process, let finished invocations
+    // that are already waiting on their sockets count before calling it a stall.
+    this.stallTimer = setTimeout(() => setImmediate(check), wait);
+    this.stallTimer.unref();
   }
 
   private takeIdle(): Environment | undefined {
@@ -118,9 +190,17 @@ export class Pool implements EnvironmentHooks {
   // ---- EnvironmentHooks ----------------------------------------------------------------------
 
   onIdle(env: Environment): void {
+    const slow = env.lastDurationMs >= SLOW_INVOCATION_MS ? 1 : 0;
+    this.slowCount += slow - (this.recentSlow[this.recentIndex] as number);
+    this.recentSlow[this.recentIndex] = slow;
+    this.recentIndex = (this.recentIndex + 1) % RECENT;
+    if (this.queue.length > 0) this.progressAt = performance.now();
     const next = this.queue.shift();
-    if (next) env.assign(next);
-    else this.idle.push(env);
+    if (next) {
+      env.assign(next);
+      // Slow invocations waiting: one more environment per completion, while it pays.
+      if (this.queue.length > 0 && this.mayGrow()) this.spawn().assign(this.queue.shift() as Invocation);
+    } else this.idle.push(env);
   }
 
   onDead(env: Environment): void {
@@ -129,8 +209,8 @@ export class Pool implements EnvironmentHooks {
     if (i !== -1) this.idle.splice(i, 1);
     this.options.onEnvironmentGone(env);
     if (!this.disposed) {
-      while (this.queue.length > 0 && this.envs.size < this.options.maxConcurrency)
-        this.spawn().assign(this.queue.shift() as Invocation);
+      while (this.queue.length > 0 && this.mayGrow()) this.spawn().assign(this.queue.shift() as Invocation);
+      if (this.queue.length > 0) this.watchStall();
     }
   }
 
@@ -185,6 +265,7 @@ export class Pool implements EnvironmentHooks {
   /** Kill every environment; queued invocations fail with a service error. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearTimeout(this.stallTimer);
     const queued = this.queue;
     this.queue = [];
     for (const inv of queued)

@@ -78,7 +78,7 @@ test('invoke by logical id, function name or ARN; unknown functions are Resource
 });
 
 test('dispose leaves no child running', async () => {
-  const { rt } = runtime([nodeFn()]);
+  const { rt } = runtime([nodeFn()], { eagerConcurrency: 3 });
   await Promise.all([1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 50 }))));
   assert.ok(childPids().length >= 3);
   await rt.dispose();
@@ -264,6 +264,63 @@ test('without reserved concurrency, invocations beyond the cap queue; idle envir
     for (let i = 0; i < 40 && (rt.stats()[0]?.environments.idle ?? 0) > 0; i++)
       await new Promise((r) => setTimeout(r, 50));
     assert.equal(rt.stats()[0]?.environments.idle, 0);
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('beyond the eager bound, short invocations queue for a warm environment instead of spawning', async () => {
+  const { rt } = runtime([nodeFn()], { eagerConcurrency: 1 });
+  try {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => rt.invoke('Hello', payload({ op: 'counter' }))),
+    );
+    assert.ok(results.every((r) => r.functionError === undefined));
+    // Every invocation was served; a stalled moment may add one, not one per invocation.
+    assert.ok((rt.stats()[0]?.coldStarts ?? 0) < 20);
+    const counts = results.map((r) => (JSON.parse(r.payload.toString()) as { count: number }).count);
+    assert.ok(Math.max(...counts) > 1, 'a warm environment served several invocations');
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('queued invocations start more environments when none finishes for a while (no deadlock)', async () => {
+  const { rt } = runtime([nodeFn({ timeout: 10 })], { eagerConcurrency: 1 });
+  try {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 400 }))),
+    );
+    const pids = new Set(results.map((r) => (JSON.parse(r.payload.toString()) as { pid: number }).pid));
+    assert.ok(pids.size > 1, 'a second environment took a queued invocation');
+    assert.ok((rt.stats()[0]?.coldStarts ?? 0) <= 3);
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('when most recent invocations were slow (I/O), concurrent ones get environments of their own again', async () => {
+  const { rt } = runtime([nodeFn({ timeout: 10 })], { eagerConcurrency: 1 });
+  try {
+    for (let i = 0; i < 10; i++) await rt.invoke('Hello', payload({ op: 'sleep', ms: 15 }));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 150 }))),
+    );
+    const pids = new Set(results.map((r) => (JSON.parse(r.payload.toString()) as { pid: number }).pid));
+    assert.ok(pids.size > 1, 'more than one environment ran them');
+  } finally {
+    await rt.dispose();
+  }
+});
+
+test('reserved concurrency above the eager bound queues before it throttles', async () => {
+  const { rt } = runtime([nodeFn({ reservedConcurrentExecutions: 3 })], { eagerConcurrency: 1 });
+  try {
+    const ok = [1, 2, 3].map(() => rt.invoke('Hello', payload({ op: 'sleep', ms: 300 })));
+    await assert.rejects(rt.invoke('Hello', payload({ op: 'counter' })), {
+      code: 'TooManyRequestsException',
+    });
+    for (const r of await Promise.all(ok)) assert.equal(r.functionError, undefined);
   } finally {
     await rt.dispose();
   }

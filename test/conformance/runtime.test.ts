@@ -437,14 +437,19 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'parallel invokes spawn more environments',
+    name: 'parallel invokes spawn more environments (up to the eager bound)',
     run: (v) =>
-      withHarness(v, {}, async (h) => {
-        const results = await Promise.all([1, 2, 3].map(() => h.json({ op: 'sleep', ms: 250 })));
-        const pids = new Set(results.map((r) => (r as { pid: number }).pid));
-        assert.equal(pids.size, 3);
-        assert.equal(h.runtime.stats()[0]?.coldStarts, 3);
-      }),
+      withHarness(
+        v,
+        {},
+        async (h) => {
+          const results = await Promise.all([1, 2, 3].map(() => h.json({ op: 'sleep', ms: 250 })));
+          const pids = new Set(results.map((r) => (r as { pid: number }).pid));
+          assert.equal(pids.size, 3);
+          assert.equal(h.runtime.stats()[0]?.coldStarts, 3);
+        },
+        { eagerConcurrency: 3 },
+      ),
   },
   {
     name: 'logs START/END/REPORT',

@@ -36,6 +36,14 @@ describe('slipway dev: bad input gives one clear message, a non-zero exit and no
     }
   });
 
+  test('--concurrency that is not a whole number from 1 to 1000', async () => {
+    for (const bad of ['0', '2.5', 'many']) {
+      const r = await runCli(['dev', '--template', 'examples/hello-api/template.yaml', '--concurrency', bad]);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.stderr, /--concurrency must be a whole number from 1 to 1000/);
+    }
+  });
+
   test('a broken template', async () => {
     const r = await runCli([
       'dev',

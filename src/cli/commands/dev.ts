@@ -23,6 +23,10 @@ export function register(program: Command): void {
         '--seed-dir <dir>',
         'load <dir>/<bucket>/** into each bucket at start-up (bucket name or logical id)',
       )
+      .option(
+        '--concurrency <n>',
+        'environments per function started at once before concurrent requests queue (default: CPU cores, at least 2)',
+      )
       .option('--json', 'print one JSON object per line (ready, logs, reloads) for scripts'),
   )
     .addHelpText(

@@ -1,7 +1,7 @@
 /** POST /2018-06-01/runtime/invocation/{id}/error */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendResult } from './http-util.ts';
-import type { RuntimeApiTarget } from './target.ts';
+import { HEADER_DURATION_MS, noteDuration, type RuntimeApiTarget } from './target.ts';
 
 /** An error document larger than this is cut (it is parsed in the parent). */
 const MAX_ERROR_BYTES = 1024 * 1024;
@@ -13,6 +13,7 @@ export async function handleError(
   res: ServerResponse,
 ): Promise<void> {
   const { body } = await readBody(req, MAX_ERROR_BYTES);
+  noteDuration(target, req.headers[HEADER_DURATION_MS]);
   sendResult(res, target.error(requestId, body, headerValue(req, 'lambda-runtime-function-error-type')));
 }
 

@@ -28,6 +28,8 @@ export interface RuntimeApiTarget {
   initError(body: Buffer, errorTypeHeader: string | undefined): ApiResult;
   /** The runtime (HTTP client) went away while waiting in `next`. */
   nextAbandoned(deliver: Deliverer): void;
+  /** The handler's run time as the runtime measured it, sent with its next response or error. */
+  reportDuration(ms: number): void;
 }
 
 export function invalidStateTransition(message: string): ApiResult {
@@ -45,3 +47,11 @@ export const HEADER_TRACE_ID = 'Lambda-Runtime-Trace-Id';
 export const HEADER_CLIENT_CONTEXT = 'Lambda-Runtime-Client-Context';
 export const HEADER_COGNITO_IDENTITY = 'Lambda-Runtime-Cognito-Identity';
 export const HEADER_FUNCTION_ERROR_TYPE = 'Lambda-Runtime-Function-Error-Type';
+/** Slipway's own (optional) header on /response and /error: the handler's run time in ms. */
+export const HEADER_DURATION_MS = 'slipway-function-duration-ms';
+
+/** Passes an optional duration header (HTTP transport) on to the target. */
+export function noteDuration(target: RuntimeApiTarget, value: string | string[] | undefined): void {
+  const ms = Number(Array.isArray(value) ? value[0] : value);
+  if (value !== undefined && Number.isFinite(ms) && ms >= 0) target.reportDuration(ms);
+}

@@ -57,7 +57,14 @@ const throttled = functionModel({
   reservedConcurrentExecutions: 0,
   resourceType: 'AWS::Lambda::Function',
 });
-const functions = [hello, chain, throttled];
+const recurse = functionModel({
+  logicalId: 'Recurse',
+  runtime: 'nodejs20.x',
+  handler: 'recurse.handler',
+  codeDir: CHAIN_FIXTURE,
+  timeout: 20,
+});
+const functions = [hello, chain, throttled, recurse];
 let running: typeof functions = functions;
 
 const asyncCalls: Array<{ name: string; payload: string; caller?: Caller }> = [];
@@ -111,6 +118,9 @@ before(async () => {
     logSink: () => undefined,
     stateDir: join(scratch, 'state'),
     extraEnv: { AWS_ENDPOINT_URL: edge.url },
+    // One environment per function at once before invocations queue: nested invokes of a busy
+    // function must still be served (the pool starts more when nothing finishes).
+    eagerConcurrency: 1,
     warn: () => undefined,
   });
   runtime.setFunctions(running);
@@ -447,6 +457,14 @@ test('event source mapping validation: AWS codes for bad input, conflicts and un
   assert.equal(again.BatchSize, 7);
   assert.equal(lambda.eventSourceMappings().length, 2);
   for (const x of lambda.eventSourceMappings()) await lambda.deleteEventSourceMapping(x.UUID);
+});
+
+test('a function that synchronously invokes itself while its environments are busy does not deadlock', async () => {
+  const r = await client.send(new InvokeCommand({ FunctionName: 'Recurse', Payload: json({ depth: 3 }) }));
+  assert.equal(r.FunctionError, undefined, Buffer.from(r.Payload ?? []).toString());
+  const { pids } = parse(r.Payload) as { pids: number[] };
+  assert.equal(pids.length, 4);
+  assert.equal(new Set(pids).size, 4, 'each level ran in its own environment');
 });
 
 test('a function invokes another through the SDK; the edge attributes the call to its environment', async () => {

@@ -88,21 +88,23 @@ function runInvocation(handler, invocation) {
   return new Promise((resolveDone) => {
     const inv = { requestId, done: false, awaitsCallback: false };
     current = inv;
+    const startedAt = performance.now();
     const post = (err, result) => {
+      const durationMs = performance.now() - startedAt;
       let sent;
       if (err !== null && err !== undefined) {
         const payload = toErrorPayload(err);
         console.error('Invoke Error', JSON.stringify(payload));
-        sent = transport.error(inv.requestId, payload);
+        sent = transport.error(inv.requestId, payload, durationMs);
       } else {
         let body;
         try {
           body = Buffer.from(JSON.stringify(result === undefined ? null : result) ?? 'null');
         } catch (e) {
           const payload = toErrorPayload(e);
-          sent = transport.error(inv.requestId, payload);
+          sent = transport.error(inv.requestId, payload, durationMs);
         }
-        if (body) sent = transport.respond(inv.requestId, body);
+        if (body) sent = transport.respond(inv.requestId, body, durationMs);
       }
       void sent.then(resolveDone);
     };

@@ -1,7 +1,6 @@
 // The bootstrap's end of the Runtime API: the framed fd channel when SLIPWAY_RUNTIME_FD is set,
 // otherwise real HTTP to AWS_LAMBDA_RUNTIME_API (docs/runtime-protocol.md). Plain JS: it runs in
 // the child without any loader.
-import http from 'node:http';
 import { Socket } from 'node:net';
 import process from 'node:process';
 import { setImmediate } from 'node:timers';
@@ -109,13 +108,13 @@ class FdTransport {
     this.socket.uncork();
   }
 
-  respond(requestId, body) {
+  respond(requestId, body, durationMs) {
     this.corkUntilNextTick();
-    this.send({ op: 'response', requestId, maxRssKb: process.resourceUsage().maxRSS }, body);
+    this.send({ op: 'response', requestId, maxRssKb: process.resourceUsage().maxRSS, durationMs }, body);
     return Promise.resolve();
   }
 
-  error(requestId, payload) {
+  error(requestId, payload, durationMs) {
     this.corkUntilNextTick();
     this.send(
       {
@@ -123,6 +122,7 @@ class FdTransport {
         requestId,
         headers: { 'Lambda-Runtime-Function-Error-Type': payload.errorType },
         maxRssKb: process.resourceUsage().maxRSS,
+        durationMs,
       },
       Buffer.from(JSON.stringify(payload)),
     );
@@ -144,15 +144,21 @@ class FdTransport {
   }
 }
 
+// node:http is loaded only by the HTTP transport: the fd channel does without its ~2.6 MB and its
+// load time in every environment.
+let httpModule;
+
 class HttpTransport {
   constructor(address) {
     const i = address.lastIndexOf(':');
     this.host = address.slice(0, i);
     this.port = Number(address.slice(i + 1));
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = undefined;
   }
 
-  request(method, path, headers, body) {
+  async request(method, path, headers, body) {
+    const http = (await (httpModule ??= import('node:http'))).default;
+    this.agent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
     return new Promise((resolve, reject) => {
       const req = http.request(
         { host: this.host, port: this.port, method, path, headers, agent: this.agent },
@@ -192,9 +198,10 @@ class HttpTransport {
     return { headers, body: res.body };
   }
 
-  async post(path, body, errorType) {
+  async post(path, body, errorType, durationMs) {
     const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length };
     if (errorType) headers['Lambda-Runtime-Function-Error-Type'] = errorType;
+    if (durationMs !== undefined) headers['Slipway-Function-Duration-Ms'] = durationMs.toFixed(3);
     try {
       await this.request('POST', path, headers, body);
     } catch {
@@ -202,15 +209,21 @@ class HttpTransport {
     }
   }
 
-  respond(requestId, body) {
-    return this.post(`${API}/invocation/${encodeURIComponent(requestId)}/response`, body);
+  respond(requestId, body, durationMs) {
+    return this.post(
+      `${API}/invocation/${encodeURIComponent(requestId)}/response`,
+      body,
+      undefined,
+      durationMs,
+    );
   }
 
-  error(requestId, payload) {
+  error(requestId, payload, durationMs) {
     return this.post(
       `${API}/invocation/${encodeURIComponent(requestId)}/error`,
       Buffer.from(JSON.stringify(payload)),
       payload.errorType,
+      durationMs,
     );
   }
 
