@@ -1,15 +1,15 @@
 /**
  * Object bodies as files under the store's blob directory, named by a random id (never by key,
  * so no key can reach outside the directory). A body is streamed straight to `<id>`, fsynced, and
- * its directory entry fsynced (that fsync starts as soon as the file exists, overlapping the body):
- * only then may its index entry be written. No temporary name is needed:
+ * its directory entry fsynced: only then may its index entry be written. No temporary name is needed:
  * until the caller commits an index entry naming the id, nothing reads it, and after a crash the
  * start-up sweep removes every id no entry references (a partial body included).
  *
  * Cheap on the thread pool: the body is written in batches of up to WRITE_BATCH_BYTES (one
  * `writev` per batch instead of one `write` per socket chunk; each thread-pool hop costs a wake-up
- * and, on a small machine, a context switch), the file is opened while the first bytes arrive,
- * and concurrent writers share directory fsyncs (group commit).
+ * and, on a small machine, a context switch), a small body in one synchronous open/writev/close,
+ * the file's and the directory's fsyncs run in parallel, and concurrent writers share directory
+ * fsyncs (group commit).
  *
  * The fsyncs are skipped when the store is not durable (`durable: false`, the memory store of
  * `--ephemeral`): its index dies with the process, so there is no crash to be consistent after,
@@ -17,7 +17,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { link, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
-import { close as closeCb, open as openCb, read as readCb, readdirSync, unlinkSync } from 'node:fs';
+import {
+  close as closeCb,
+  closeSync,
+  fsync,
+  open as openCb,
+  openSync,
+  read as readCb,
+  readdirSync,
+  unlinkSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { AwsError } from '../types.ts';
 import { createHasher, type ChecksumAlgorithm, type Hasher } from './checksums.ts';
@@ -26,6 +38,8 @@ import { createHasher, type ChecksumAlgorithm, type Hasher } from './checksums.t
 const TMP_PREFIX = 'tmp-';
 /** Bytes gathered from the body before one `writev`: bounds memory per upload, cuts hops. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** A whole body up to this size is written synchronously (see `writeSmall`). */
+const SYNC_WRITE_BYTES = 64 * 1024;
 const ID_RE = /^[0-9a-f]{32}$/;
 
 export interface WrittenBlob {
@@ -49,6 +63,16 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await dh.close();
   }
+}
+
+const fsyncFd = promisify(fsync);
+
+function writevAllSync(fd: number, chunks: Uint8Array[]): void {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const written = writevSync(fd, chunks);
+  if (written === total) return;
+  const rest = Buffer.concat(chunks).subarray(written);
+  for (let at = 0; at < rest.length;) at += writeSync(fd, rest, at);
 }
 
 /** Writes every byte of `chunks` at the file's current position (a writev may write fewer). */
@@ -84,15 +108,16 @@ export class BlobStore {
     for (const a of options.algorithms ?? []) hashers.set(a, createHasher(a));
     const max = options.maxSize ?? Number.POSITIVE_INFINITY;
     let size = 0;
-    const opening = open(path, 'w');
-    // The directory entry exists once the open resolves: its fsync runs while the body arrives.
-    const entrySynced = opening.then(() => this.syncDir());
-    entrySynced.catch(() => undefined); // awaited below; a failure there is the one reported
     let batch: Uint8Array[] = [];
     let batched = 0;
     let fh: FileHandle | undefined;
+    let entrySynced: Promise<void> | undefined;
     const flush = async (): Promise<void> => {
-      fh ??= await opening;
+      if (!fh) {
+        fh = await open(path, 'w');
+        entrySynced = this.syncDir(); // the directory entry exists: its fsync overlaps the rest
+        entrySynced.catch(() => undefined); // awaited below; a failure there is the one reported
+      }
       const chunks = batch;
       batch = [];
       batched = 0;
@@ -111,12 +136,13 @@ export class BlobStore {
         batched += chunk.length;
         if (batched >= WRITE_BATCH_BYTES) await flush();
       }
-      await flush();
-      if (this.durable) await fh!.sync();
-      await fh!.close();
-      await entrySynced;
+      if (!fh && size <= SYNC_WRITE_BYTES) await this.writeSmall(path, batch);
+      else {
+        await flush();
+        if (this.durable) await Promise.all([fh!.sync(), entrySynced]);
+        await fh!.close();
+      }
     } catch (err) {
-      fh ??= await opening.catch(() => undefined);
       await fh?.close().catch(() => undefined);
       await unlink(path).catch(() => undefined);
       throw err;
@@ -124,6 +150,22 @@ export class BlobStore {
     const digests: Partial<Record<ChecksumAlgorithm, Buffer>> = {};
     for (const [a, h] of hashers) digests[a] = h.digest();
     return { blob, size, md5: md5.digest(), digests };
+  }
+
+  /**
+   * A whole small body already in memory: created and written synchronously (tens of
+   * microseconds into the page cache, where each of an async open, write and close is a
+   * thread-pool hop), then, when durable, the file and its directory entry fsynced in parallel
+   * off the event loop.
+   */
+  private async writeSmall(path: string, chunks: Uint8Array[]): Promise<void> {
+    const fd = openSync(path, 'w');
+    try {
+      writevAllSync(fd, chunks);
+      if (this.durable) await Promise.all([fsyncFd(fd), this.syncDir()]);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** A second durable name for the same immutable bytes (copies are O(1)). */
