@@ -253,7 +253,9 @@ export class S3State {
         check?.(previous);
         const full: ObjectRecord = { ...record, lastModified: this.clock.now() };
         await this.ns.put(objectKey(bucket, record.key), asJson(full));
-        if (previous && previous.blob !== full.blob) await this.blobs.remove(previous.blob);
+        // Not awaited: nothing references the old blob any more (an open GET keeps reading it),
+        // and a crash before the unlink leaves a file the start-up sweep removes.
+        if (previous && previous.blob !== full.blob) void this.blobs.remove(previous.blob);
         return full;
       });
     } catch (err) {
@@ -288,7 +290,7 @@ export class S3State {
       const previous = this.getObject(bucket, key);
       if (!previous) return undefined;
       await this.ns.delete(objectKey(bucket, key));
-      await this.blobs.remove(previous.blob);
+      void this.blobs.remove(previous.blob); // not awaited: see commitObject
       return previous;
     });
   }
