@@ -24,6 +24,7 @@ import {
   open as openCb,
   openSync,
   read as readCb,
+  readSync,
   readdirSync,
   unlinkSync,
   writeSync,
@@ -40,6 +41,8 @@ const TMP_PREFIX = 'tmp-';
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** A whole body up to this size is written synchronously (see `writeSmall`). */
 const SYNC_WRITE_BYTES = 64 * 1024;
+/** A whole blob up to this size is read synchronously (see `readWholeSync`). */
+const SYNC_READ_BYTES = 64 * 1024;
 const ID_RE = /^[0-9a-f]{32}$/;
 
 export interface WrittenBlob {
@@ -66,6 +69,29 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 const fsyncFd = promisify(fsync);
+
+/**
+ * A tiny blob read synchronously: open, read and close from the page cache take microseconds,
+ * where each async step is a thread-pool hop. Rejects like the async path (ENOENT, short file).
+ */
+function readWholeSync(path: string, size: number): Promise<Buffer> {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(size);
+      for (let at = 0; at < size;) {
+        const n = readSync(fd, buf, at, size - at, at);
+        if (n === 0) throw new Error(`blob ${path} shorter than ${size} bytes`);
+        at += n;
+      }
+      return Promise.resolve(buf);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
 
 function writevAllSync(fd: number, chunks: Uint8Array[]): void {
   const total = chunks.reduce((n, c) => n + c.length, 0);
@@ -189,6 +215,7 @@ export class BlobStore {
    */
   readSmall(blob: string, size: number): Promise<Buffer> {
     const path = this.path(blob);
+    if (size <= SYNC_READ_BYTES) return readWholeSync(path, size);
     return new Promise((resolve, reject) => {
       openCb(path, 'r', (err, fd) => {
         if (err) return reject(err);
