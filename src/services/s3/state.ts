@@ -253,9 +253,7 @@ export class S3State {
         check?.(previous);
         const full: ObjectRecord = { ...record, lastModified: this.clock.now() };
         await this.ns.put(objectKey(bucket, record.key), asJson(full));
-        // Not awaited: nothing references the old blob any more (an open GET keeps reading it),
-        // and a crash before the unlink leaves a file the start-up sweep removes.
-        if (previous && previous.blob !== full.blob) void this.blobs.remove(previous.blob);
+        if (previous && previous.blob !== full.blob) this.blobs.removeLater(previous.blob);
         return full;
       });
     } catch (err) {
@@ -290,7 +288,7 @@ export class S3State {
       const previous = this.getObject(bucket, key);
       if (!previous) return undefined;
       await this.ns.delete(objectKey(bucket, key));
-      void this.blobs.remove(previous.blob); // not awaited: see commitObject
+      this.blobs.removeLater(previous.blob);
       return previous;
     });
   }
