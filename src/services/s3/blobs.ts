@@ -75,21 +75,21 @@ const fsyncFd = promisify(fsync);
  * where each async step is a thread-pool hop. Rejects like the async path (ENOENT, short file).
  */
 function readWholeSync(path: string, size: number): Promise<Buffer> {
+  return new Promise((resolve) => resolve(readWholeSyncNow(path, size)));
+}
+
+function readWholeSyncNow(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(size);
-      for (let at = 0; at < size;) {
-        const n = readSync(fd, buf, at, size - at, at);
-        if (n === 0) throw new Error(`blob ${path} shorter than ${size} bytes`);
-        at += n;
-      }
-      return Promise.resolve(buf);
-    } finally {
-      closeSync(fd);
+    const buf = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size;) {
+      const n = readSync(fd, buf, at, size - at, at);
+      if (n === 0) throw new Error(`blob ${path} shorter than ${size} bytes`);
+      at += n;
     }
-  } catch (err) {
-    return Promise.reject(err as Error);
+    return buf;
+  } finally {
+    closeSync(fd);
   }
 }
 
