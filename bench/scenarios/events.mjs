@@ -1,6 +1,8 @@
 // 5. Event chain latency in `slipway dev --ephemeral`, p50/p99 over bounded repetitions:
 //   - S3 PutObject → handler start and SQS SendMessage → handler start (bench/fixtures/events: the
-//     handler prints the absolute time it started, read from dev's output);
+//     handler prints the absolute time it started, read from dev's output); the S3 figure twice:
+//     from the SDK call (whose own ~1–2 ms of CPU per request is part of it) and from a raw HTTP
+//     PUT (bench/lib/s3-light.mjs), which is closer to the server's own share;
 //   - examples/chain end to end: PutObject incoming/<n> → Ingest → Kinesis → Transform → SQS →
 //     Publish's "published results/<n>" line (its PutObject of the result has completed then).
 // No peer here: none of the peers delivers S3, SQS or Kinesis events to a function locally.
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { S3Client, PutObjectCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { SQSClient, SendMessageCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { BENCH, ROOT } from '../lib/peers.mjs';
+import { FAKE_SIGV4, lightClient } from '../lib/s3-light.mjs';
 import { copyToTemp, startDev } from '../lib/slipway.mjs';
 import { percentile, row, sleep, sortNum } from '../lib/stats.mjs';
 
@@ -85,6 +88,18 @@ export default async function events(ctx) {
           ),
         ),
       );
+      const raw = lightClient(dev.info.endpoint, { connections: 1, headers: FAKE_SIGV4 });
+      try {
+        report(
+          'S3 raw HTTP PUT → handler start',
+          await repeat(
+            reps,
+            viaHandlerStart((i) => raw.put(bucket, `raw-${i}.txt`, Buffer.from('x'))),
+          ),
+        );
+      } finally {
+        raw.close();
+      }
       report(
         'SQS SendMessage → handler start',
         await repeat(

@@ -4,8 +4,8 @@
  * A Store hands out namespaces (one per service, e.g. `s3`, `sqs`); a namespace is an ordered
  * key-value map of JSON-serialisable values. Writes resolve only once durable: a client may be
  * told "OK" after `await put(...)`, and a crash (kill -9) after that loses nothing. Object bodies
- * (S3) do not belong here: they are files under `blobDir(namespace)`, written to a temporary name,
- * fsynced and renamed before their index entry is put.
+ * (S3) do not belong here: they are files under `blobDir(namespace)`, written and fsynced (file and
+ * directory entry) before their index entry is put.
  *
  * Backends: `memory` (--ephemeral, and unit tests) and `lmdb` (default, `<stateDir>/db`). Both pass
  * the same conformance suite (src/store/conformance.test.ts).

@@ -31,10 +31,12 @@ describe('objects', () => {
     const a = await s.putObject('bkt', 'k', Buffer.from('one'));
     assert.deepEqual(blobFiles(), [a.blob]);
     const b = await s.putObject('bkt', 'k', Buffer.from('two'));
+    await s.blobs.settled(); // the replaced blob is unlinked after the write is acknowledged
     assert.deepEqual(blobFiles(), [b.blob]);
     assert.equal((await s.readObject('bkt', 'k'))?.toString(), 'two');
     assert.equal(b.eTag, '"b8a9f715dbb64fd5c56e7783c6820a61"');
     await s.deleteObject('bkt', 'k');
+    await s.blobs.settled();
     assert.deepEqual(blobFiles(), []);
     assert.equal(await s.deleteObject('bkt', 'k'), undefined);
   });
@@ -46,6 +48,7 @@ describe('objects', () => {
     const a = await s.putObject('bkt', 'k', Buffer.from('one'));
     assert.deepEqual(blobFiles(), [a.blob]);
     const b = await s.putObject('bkt', 'k', Buffer.from('two'));
+    await s.blobs.settled();
     assert.deepEqual(blobFiles(), [b.blob]);
     assert.equal((await s.readObject('bkt', 'k'))?.toString(), 'two');
     const copy = await s.duplicateBlob(b);
@@ -58,6 +61,7 @@ describe('objects', () => {
     await Promise.all(
       Array.from({ length: 10 }, (_, i) => s.putObject('bkt', 'same', Buffer.from(String(i)))),
     );
+    await s.blobs.settled();
     assert.equal(blobFiles().length, 1);
     assert.equal(blobFiles()[0], s.getObject('bkt', 'same')?.blob);
   });

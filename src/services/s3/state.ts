@@ -253,7 +253,7 @@ export class S3State {
         check?.(previous);
         const full: ObjectRecord = { ...record, lastModified: this.clock.now() };
         await this.ns.put(objectKey(bucket, record.key), asJson(full));
-        if (previous && previous.blob !== full.blob) await this.blobs.remove(previous.blob);
+        if (previous && previous.blob !== full.blob) this.blobs.removeLater(previous.blob);
         return full;
       });
     } catch (err) {
@@ -288,7 +288,7 @@ export class S3State {
       const previous = this.getObject(bucket, key);
       if (!previous) return undefined;
       await this.ns.delete(objectKey(bucket, key));
-      await this.blobs.remove(previous.blob);
+      this.blobs.removeLater(previous.blob);
       return previous;
     });
   }
