@@ -109,7 +109,7 @@ export function freePort() {
  * Spawn `command args` guarded. `ready(line)` is called with each stdout/stderr line until it returns
  * a value other than undefined; the promise resolves then with the guarded handle, or rejects when the
  * process exits, crosses its cap or is not ready within readyTimeoutMs.
- *   handle: { child, pid, info, readyMs, peakMb, killed, onLine(fn), killTree(), stop() }
+ *   handle: { child, pid, info, readyMs, peakMb, killed, onLine(fn), quiet(), killTree(), stop() }
  */
 export function startGuarded({
   label,
@@ -156,12 +156,20 @@ export function startGuarded({
     },
   };
   live.add(handle);
-  for (const stream of [child.stdout, child.stderr])
+  const readers = [child.stdout, child.stderr].map((stream) =>
     createInterface({ input: stream }).on('line', (line) => {
       tail.push(line);
       if (tail.length > 20) tail.shift();
       for (const fn of listeners) fn(line);
-    });
+    }),
+  );
+  // Under load, splitting every log line of the process measured costs the load generator's CPU:
+  // once ready, a scenario that needs no more lines drains the output unread.
+  handle.quiet = () => {
+    for (const reader of readers) reader.close();
+    child.stdout.resume();
+    child.stderr.resume();
+  };
   const kill = (reason) => {
     if (handle.killed) return;
     handle.killed = reason;

@@ -31,6 +31,7 @@ export default async function api(ctx) {
       return;
     }
     const { guard, url } = target;
+    guard.quiet(); // every contender's log output is drained unread during the load
     try {
       await load(url, { seconds: 1, connections: CONNECTIONS, guard }); // warm-up: environments, JIT
       const r = guard.killed ? null : await load(url, { seconds, connections: CONNECTIONS, guard });
