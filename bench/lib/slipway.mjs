@@ -1,7 +1,7 @@
 // Slipway as a user runs it: the built CLI (bin/slipway.js), started guarded like every peer.
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { BENCH, ROOT } from './peers.mjs';
 import { jsonReady, startGuarded } from './proc.mjs';
 
@@ -11,7 +11,8 @@ export const NOOP = join(BENCH, 'fixtures/noop');
 /** Copy a directory (a fixture or an example) to a fresh temporary directory; remembered in `tmp`. */
 export function copyToTemp(source, tmp, prefix = 'slipway-bench-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  cpSync(source, dir, { recursive: true });
+  // Without .slipway: a copy carries no state (or lock) of a Slipway running in the source folder.
+  cpSync(source, dir, { recursive: true, filter: (src) => !src.split(sep).includes('.slipway') });
   tmp.push(dir);
   return dir;
 }

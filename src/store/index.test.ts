@@ -78,6 +78,20 @@ describe('openStore', () => {
       }
     }));
 
+  test('a lock copied along with its folder (a live PID, another directory) is taken over', () =>
+    withDir(async (dir) => {
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+      try {
+        // What a running Slipway leaves in the project it serves, copied elsewhere with the project.
+        writeFileSync(join(dir, LOCK_FILE), `${other.pid}\n\n/somewhere/else/.slipway\n`);
+        const store = await openStore({ stateDir: dir, ephemeral: false });
+        assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8').split('\n')[0], String(process.pid));
+        await store.close();
+      } finally {
+        other.kill('SIGKILL');
+      }
+    }));
+
   test('a stale lock (dead PID, reused PID, garbled file) is taken over', () =>
     withDir(async (dir) => {
       const lock = join(dir, LOCK_FILE);

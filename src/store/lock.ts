@@ -2,11 +2,12 @@
  * One running Slipway per state directory: `<stateDir>/slipway.lock` holds the owner's PID (first
  * line) and, on Linux, the boot id and the process's start time (second line), so a lock left by a
  * dead process, or by a PID that was since reused (a container restart), is recognised as stale and
- * taken over.
+ * taken over. A third line holds the state directory's absolute path: a lock copied or moved along
+ * with its folder (a project copied while its Slipway runs) names another directory and is stale.
  */
 import { readFileSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const LOCK_FILE = 'slipway.lock';
 
@@ -38,17 +39,25 @@ function isRunning(pid: number, identity: string | undefined): boolean {
   return now === undefined || now === identity;
 }
 
-function parse(text: string): { pid: number; identity: string | undefined } | undefined {
-  const [first, second] = text.split('\n');
+interface Holder {
+  pid: number;
+  identity: string | undefined;
+  /** Absent in locks written before the directory was recorded. */
+  stateDir: string | undefined;
+}
+
+function parse(text: string): Holder | undefined {
+  const [first, second, third] = text.split('\n');
   const pid = Number(first);
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  return { pid, identity: second?.trim() || undefined };
+  return { pid, identity: second?.trim() || undefined, stateDir: third?.trim() || undefined };
 }
 
 /** Takes the lock, or reports the live PID holding it. Other fs errors (EACCES, EROFS…) are thrown. */
 export async function acquireLock(stateDir: string): Promise<LockResult> {
   const path = join(stateDir, LOCK_FILE);
-  const mine = `${process.pid}\n${processIdentity(process.pid) ?? ''}\n`;
+  const here = resolve(stateDir);
+  const mine = `${process.pid}\n${processIdentity(process.pid) ?? ''}\n${here}\n`;
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o644);
@@ -63,7 +72,8 @@ export async function acquireLock(stateDir: string): Promise<LockResult> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw err;
     }
     const holder = parse(await readFile(path, 'utf8').catch(() => ''));
-    if (holder && isRunning(holder.pid, holder.identity)) return { ok: false, pid: holder.pid };
+    const copied = holder?.stateDir !== undefined && holder.stateDir !== here;
+    if (holder && !copied && isRunning(holder.pid, holder.identity)) return { ok: false, pid: holder.pid };
     if (!holder) {
       // Empty or garbled: either a crash mid-write (stale) or another process writing it right now.
       const age = await stat(path).then(
