@@ -6,7 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
 import { invalidHandlerError } from '../project/runtimes.ts';
-import { NODE_MODULE_EXTENSIONS, splitHandler } from '../runtime/node-code.ts';
+import { splitHandler } from '../project/handler.ts';
+import { NODE_MODULE_EXTENSIONS } from '../runtime/node-code.ts';
 import { providedBootstrap } from '../runtime/runtimes.ts';
 import { SlipwayError } from '../shared/errors.ts';
 

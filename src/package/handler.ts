@@ -4,6 +4,7 @@
  * `.cjs`; Python: the module part (up to the last dot, '/' or '.' separated) as `.py` or a
  * package's `__init__.py`; provided: an executable `bootstrap` at the root (or in a layer).
  */
+import { splitHandler } from '../project/handler.ts';
 import type { FunctionModel } from '../project/model.ts';
 import { invalidHandlerError } from '../project/runtimes.ts';
 import { SlipwayError } from '../shared/errors.ts';
@@ -18,10 +19,7 @@ const NODE_EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
 
 /** `src/app.handler` → `src/app` (Node.js: the first dot after the last slash). */
 export function nodeHandlerModule(handler: string): string | undefined {
-  const slash = handler.lastIndexOf('/');
-  const dot = handler.indexOf('.', slash + 1);
-  if (dot <= slash + 1 || dot === handler.length - 1) return undefined;
-  return handler.slice(0, dot);
+  return splitHandler(handler)?.module;
 }
 
 /** `pkg.mod.handler` / `pkg/mod.handler` → `pkg/mod` (Python: up to the last dot). */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
 import { baseEnvironment } from './env-vars.ts';
 import { INIT_TIMEOUT_MS, type LaunchSpec } from './environment.ts';
-import { prepareNodeCode, PrepareError, splitHandler } from './node-code.ts';
+import { splitHandler } from '../project/handler.ts';
+import { prepareNodeCode, PrepareError } from './node-code.ts';
 import {
   fileExists,
   NODE_BOOTSTRAP,

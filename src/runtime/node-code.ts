@@ -9,6 +9,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { FunctionModel } from '../project/model.ts';
 import type { FunctionErrorPayload } from './types.ts';
+import { splitHandler } from '../project/handler.ts';
 
 export interface PreparedNodeCode {
   /** Directory the bootstrap resolves `_HANDLER` against, when not LAMBDA_TASK_ROOT. */
@@ -30,14 +31,6 @@ const JS_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts'];
 /** Every extension a Node.js handler module may have, in resolution order. */
 export const NODE_MODULE_EXTENSIONS: readonly string[] = [...JS_EXTENSIONS, ...TS_EXTENSIONS];
-
-/** `src/app.handler` -> { module: 'src/app', exportPath: 'handler' } (first dot after the last slash). */
-export function splitHandler(handler: string): { module: string; exportPath: string } | undefined {
-  const slash = handler.lastIndexOf('/');
-  const dot = handler.indexOf('.', slash + 1);
-  if (dot <= slash + 1 || dot === handler.length - 1) return undefined;
-  return { module: handler.slice(0, dot), exportPath: handler.slice(dot + 1) };
-}
 
 function isFile(path: string): boolean {
   try {
